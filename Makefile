@@ -33,7 +33,7 @@ unit: install
 	$(BIN)/python -m pytest tests dilconv_lib --ignore=tests/browser
 
 nbval: install
-	$(BIN)/python -m pytest $(NBVAL) notebooks
+	$(BIN)/python -m pytest $(NBVAL) $(NOTEBOOKS)
 
 # Re-execute every notebook and store its outputs (what nbval compares against).
 notebooks: install
