@@ -21,7 +21,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 lab: install
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(DISPLAY),,--no-browser)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(DISPLAY),,--no-browser) \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: install lint unit nbval
 
