@@ -1,0 +1,610 @@
+"""Checkers for the course's exercises: is a learner's function right, and if not, what is wrong with it?
+
+Each checker calls the learner's function on a handful of small cases and compares the answers with
+the library (:func:`dilconv_lib.geometry.output_size`, :mod:`dilconv_lib.naive`). When an answer is
+wrong, it tries the usual mistakes one by one (the dilation read as the number of gaps, padding on
+one side only, the stride ignored, a flipped kernel, ...) and names the first one that explains
+every answer. Otherwise it shows the first wrong answer next to the right one.
+
+Every checker prints its verdict and returns a :class:`Verdict`, which is true exactly when the
+function is right, so that a notebook can stop at a wrong answer with ``assert check_conv1d(f)``.
+
+Examples
+--------
+>>> from dilconv_lib import naive, output_size
+>>> verdict = check_output_size(output_size)
+✓ output_size is right on all 10 cases (dilations 1 to 16, padding and stride).
+>>> bool(verdict)
+True
+>>> def gaps_conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1):
+...     return naive.conv1d(input, weight, bias, stride, padding, dilation + 1)  # dilation read as gaps
+>>> check_conv1d(gaps_conv1d, quiet=True).mistake
+'dilation_gaps'
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from dilconv_lib import naive
+from dilconv_lib.checks import check_tuple
+from dilconv_lib.geometry import output_size
+
+__all__ = ["Verdict", "check_conv1d", "check_conv2d", "check_output_size"]
+
+IntOrPair = int | tuple[int, ...]
+ConvFunction = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a checker found.
+
+    Attributes
+    ----------
+    ok : True when every case was answered right.
+    message : the text the checker prints, success line or diagnosis.
+    mistake : None when right; otherwise the name of the mistake that explains every answer
+        (e.g. ``"dilation_gaps"``, ``"padding_ignored"``, ``"kernel_flipped"``), or the kind of
+        failure when none does: ``"raised"``, ``"not_an_array"``, ``"not_an_int"``, ``"shape"``,
+        ``"values"``.
+
+    A verdict is truthy exactly when ``ok``.
+
+    >>> bool(Verdict(ok=False, message="✗ f is not right yet.", mistake="shape"))
+    False
+    """
+
+    ok: bool
+    message: str
+    mistake: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    if not callable(fn):
+        raise TypeError(f"fn must be a function, got {type(fn).__name__}")
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _finish(verdict: Verdict, quiet: bool) -> Verdict:
+    if not quiet:
+        print(verdict.message)
+    return verdict
+
+
+def _failure(name: str, lines: list[str], mistake: str) -> Verdict:
+    text = "\n".join([f"✗ {name} is not right yet.", *(f"  {line}" for line in lines)])
+    return Verdict(ok=False, message=text, mistake=mistake)
+
+
+def _exception_lines(error: Exception) -> list[str]:
+    lines = [f"It raised {type(error).__name__}: {error}"]
+    if isinstance(error, NotImplementedError):
+        lines.append("Replace `raise NotImplementedError` by your solution.")
+    elif isinstance(error, IndexError):
+        lines.append(
+            "An IndexError usually means a loop runs past the end of the (padded) input: check the "
+            "output length and the index i*s + ki*d."
+        )
+    return lines
+
+
+class _Mistake(NamedTuple):
+    """A usual mistake: its name, what it looks like, and the wrong answer it gives."""
+
+    key: str
+    looks_like: str  # finishes "that is what you get with ..."
+    advice: str
+    answer: Callable[..., Any]
+
+
+def _size_formula(i: int, s: int, p_total: int, k_eff: int, *, plus: int = 1, ceil: bool = False) -> int:
+    # i + p_total - k_eff is the room left for the window to move; floor((room) / s) + plus windows fit.
+    top = i + p_total - k_eff
+    return (-(-top // s) if ceil else top // s) + plus
+
+
+# --- output size --------------------------------------------------------------------------------------
+
+SIZE_MISTAKES = [
+    _Mistake(
+        "dilation_gaps",
+        "dilation + 1",
+        "off by one in the dilation: your sizes match dilation + 1, as if dilation counted the gaps "
+        "between taps (CS231n and numpy-ml do: 0 = ordinary). This course, like PyTorch, counts the step "
+        "between taps (1 = ordinary), so the kernel spans d(k - 1) + 1 pixels.",
+        lambda i, k, s, p, d: _size_formula(i, s, 2 * p, (d + 1) * (k - 1) + 1),
+    ),
+    _Mistake(
+        "dilation_minus_one",
+        "dilation - 1",
+        "off by one in the dilation: your sizes match dilation - 1. d - 1 is the number of skipped pixels "
+        "between taps; the step is d, so the kernel spans d(k - 1) + 1 pixels.",
+        lambda i, k, s, p, d: _size_formula(i, s, 2 * p, (d - 1) * (k - 1) + 1),
+    ),
+    _Mistake(
+        "dilation_ignored",
+        "dilation = 1",
+        "the dilation is ignored: your sizes match dilation = 1. A dilated kernel spans d(k - 1) + 1 pixels, not k.",
+        lambda i, k, s, p, d: _size_formula(i, s, 2 * p, k),
+    ),
+    _Mistake(
+        "kernel_times_dilation",
+        "an effective kernel of k*d",
+        "the effective kernel is not k*d: k taps have k - 1 steps of d between them, plus the last tap, "
+        "so the kernel spans d(k - 1) + 1 pixels.",
+        lambda i, k, s, p, d: _size_formula(i, s, 2 * p, k * d),
+    ),
+    _Mistake(
+        "padding_once",
+        "padding on one side only",
+        "the padding is counted once: p zeros go on both sides of the input, so it grows to i + 2p.",
+        lambda i, k, s, p, d: _size_formula(i, s, p, d * (k - 1) + 1),
+    ),
+    _Mistake(
+        "padding_ignored",
+        "padding = 0",
+        "the padding is ignored: your sizes match padding = 0. The padded input has i + 2p pixels.",
+        lambda i, k, s, p, d: _size_formula(i, s, 0, d * (k - 1) + 1),
+    ),
+    _Mistake(
+        "stride_ignored",
+        "stride = 1",
+        "the stride is ignored: your sizes match stride = 1. Windows start s pixels apart, so divide by s.",
+        lambda i, k, s, p, d: _size_formula(i, 1, 2 * p, d * (k - 1) + 1),
+    ),
+    _Mistake(
+        "no_plus_one",
+        "the + 1 left out",
+        "the + 1 is missing: the division counts the steps after the first window, so add 1 for the first.",
+        lambda i, k, s, p, d: _size_formula(i, s, 2 * p, d * (k - 1) + 1, plus=0),
+    ),
+    _Mistake(
+        "ceil",
+        "rounding up",
+        "you rounded up: a window that runs past the padded input is not computed, so round down "
+        "(floor division, // in Python).",
+        lambda i, k, s, p, d: _size_formula(i, s, 2 * p, d * (k - 1) + 1, ceil=True),
+    ),
+]
+
+# (size, kernel_size, stride, padding, dilation): small enough to check by hand, varied enough that
+# each mistake above gives a different set of answers.
+SIZE_CASES = [
+    (7, 3, 1, 0, 1),
+    (7, 3, 1, 0, 2),
+    (7, 3, 1, 0, 3),
+    (10, 3, 2, 1, 1),
+    (64, 3, 1, 16, 16),
+    (15, 3, 1, 2, 4),
+    (11, 2, 3, 1, 4),
+    (12, 5, 2, 3, 2),
+    (9, 1, 2, 0, 5),
+    (20, 4, 3, 2, 3),
+]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_output_size(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(size, kernel_size, stride=1, padding=0, dilation=1)`` against ``output_size``.
+
+    The right answer is ``floor((i + 2p - d(k - 1) - 1) / s) + 1``, as an int. ``fn`` is called on
+    ten cases with stride, padding and dilation passed by keyword.
+
+    Parameters
+    ----------
+    fn : the learner's function
+    quiet : when True, return the verdict without printing it
+
+    Returns
+    -------
+    Verdict
+        Its ``mistake`` is one of ``SIZE_MISTAKES``' keys, or ``"raised"``, ``"not_an_int"``, ``"values"``.
+
+    Examples
+    --------
+    >>> def no_padding(size, kernel_size, stride=1, padding=0, dilation=1):
+    ...     return (size - dilation * (kernel_size - 1) - 1) // stride + 1
+    >>> verdict = check_output_size(no_padding)
+    ✗ no_padding is not right yet.
+      no_padding(10, 3, stride=2, padding=1, dilation=1) returned 4; expected 5.
+      Diagnosis: the padding is ignored: your sizes match padding = 0. The padded input has i + 2p pixels.
+    >>> verdict.ok, verdict.mistake
+    (False, 'padding_ignored')
+    """
+    name = _name(fn)
+    answers, expected = [], []
+    for i, k, s, p, d in SIZE_CASES:
+        call = f"{name}({i}, {k}, stride={s}, padding={p}, dilation={d})"
+        right = output_size(i, k, stride=s, padding=p, dilation=d)
+        try:
+            got = fn(i, k, stride=s, padding=p, dilation=d)
+        except Exception as error:  # anything the learner's code raises is reported, not re-raised
+            lines = [f"{call}:", *_exception_lines(error)]
+            return _finish(_failure(name, lines, "raised"), quiet)
+        if not _is_int(got):
+            lines = [
+                f"{call} returned {got!r} ({type(got).__name__}); expected the int {right}.",
+                "A size is a whole number: use // (floor division), not /, and return an int.",
+            ]
+            return _finish(_failure(name, lines, "not_an_int"), quiet)
+        answers.append(int(got))
+        expected.append(right)
+    if answers == expected:
+        message = f"✓ {name} is right on all {len(SIZE_CASES)} cases (dilations 1 to 16, padding and stride)."
+        return _finish(Verdict(ok=True, message=message), quiet)
+
+    first = next(n for n, (a, e) in enumerate(zip(answers, expected)) if a != e)
+    i, k, s, p, d = SIZE_CASES[first]
+    call = f"{name}({i}, {k}, stride={s}, padding={p}, dilation={d})"
+    lines = [f"{call} returned {answers[first]}; expected {expected[first]}."]
+    for mistake in SIZE_MISTAKES:
+        if all(mistake.answer(*case) == got for case, got in zip(SIZE_CASES, answers)):
+            lines.append(f"Diagnosis: {mistake.advice}")
+            return _finish(_failure(name, lines, mistake.key), quiet)
+    lines.append(
+        f"The formula: floor((i + 2p - d(k - 1) - 1) / s) + 1 = floor(({i} + {2 * p} - {d * (k - 1)} - 1) / {s}) + 1 "
+        f"= {expected[first]}."
+    )
+    return _finish(_failure(name, lines, "values"), quiet)
+
+
+# --- 1-D and 2-D convolution --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConvCase:
+    """One call of a learner's ``conv1d`` / ``conv2d``: shapes (torch's layout) and keyword arguments."""
+
+    input_shape: tuple[int, ...]  # (N, C_in, *spatial)
+    weight_shape: tuple[int, ...]  # (C_out, C_in, *kernel)
+    bias: bool = False
+    stride: IntOrPair = 1
+    padding: IntOrPair = 0
+    dilation: IntOrPair = 1
+
+    @property
+    def n_spatial(self) -> int:
+        return len(self.weight_shape) - 2
+
+    def per_axis(self, name: str) -> tuple[int, ...]:
+        """``stride``, ``padding`` or ``dilation`` as one int per spatial axis."""
+        return check_tuple(getattr(self, name), name, self.n_spatial)
+
+    def operands(self, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Input, weight and bias of small non-zero integers (as float64), so every sum is exact."""
+        rng = np.random.default_rng(seed)
+
+        def draw(shape: tuple[int, ...]) -> np.ndarray:
+            return (rng.integers(1, 5, shape) * rng.choice([-1, 1], shape)).astype(np.float64)
+
+        return draw(self.input_shape), draw(self.weight_shape), draw(self.weight_shape[:1]) if self.bias else None
+
+    def describe(self) -> str:
+        return (
+            f"input shape {self.input_shape}, weight shape {self.weight_shape}, "
+            f"{'with' if self.bias else 'no'} bias, "
+            f"stride={self.stride}, padding={self.padding}, dilation={self.dilation}"
+        )
+
+    def reference(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, **changes: Any) -> np.ndarray:
+        """The library's answer, with some of stride/padding/dilation changed."""
+        conv = naive.conv1d if self.n_spatial == 1 else naive.conv2d
+        kwargs = dict(stride=self.stride, padding=self.padding, dilation=self.dilation) | changes
+        return conv(x, w, b, **kwargs)
+
+
+def _dilation_minus_one(case: ConvCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    # Where d - 1 = 0 every tap reads the same pixel: the same as one tap holding the kernel's sum.
+    dilation = case.per_axis("dilation")
+    flat = tuple(2 + axis for axis, d in enumerate(dilation) if d == 1)
+    w = w.sum(axis=flat, keepdims=True) if flat else w
+    return case.reference(x, w, b, dilation=tuple(max(d - 1, 1) for d in dilation))
+
+
+def _padding_one_side(case: ConvCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, before: bool) -> np.ndarray:
+    pads = [(p, 0) if before else (0, p) for p in case.per_axis("padding")]
+    return case.reference(np.pad(x, [(0, 0), (0, 0), *pads]), w, b, padding=0)
+
+
+def _pad_hint(n_spatial: int) -> str:
+    return (
+        "np.pad(x, ((0, 0), (0, 0), (p, p)))" if n_spatial == 1 else "np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))"
+    )
+
+
+def _tap_hint(n_spatial: int) -> str:
+    if n_spatial == 1:
+        return "w[co, ci, ki] multiplies x[n, ci, i*s + ki*d]"
+    return "w[co, ci, ki, kj] multiplies x[n, ci, i*sh + ki*dh, j*sw + kj*dw]"
+
+
+def _conv_mistakes(n_spatial: int) -> list[_Mistake]:
+    """The usual mistakes, in the order they are tried; each gives the answers it would produce."""
+    tap, pad = _tap_hint(n_spatial), _pad_hint(n_spatial)
+    mistakes = [
+        _Mistake(
+            "dilation_gaps",
+            "dilation + 1",
+            "off by one in the dilation: your answers match dilation + 1, so your taps are one pixel too far "
+            "apart, as if dilation counted the gaps between taps (CS231n and numpy-ml do: 0 = ordinary). "
+            f"Here, as in PyTorch, dilation is the step between taps (1 = ordinary): {tap}.",
+            lambda c, x, w, b: c.reference(x, w, b, dilation=tuple(d + 1 for d in c.per_axis("dilation"))),
+        ),
+        _Mistake(
+            "dilation_minus_one",
+            "dilation - 1",
+            "off by one in the dilation: your answers match dilation - 1, so your taps are one pixel too close. "
+            f"d - 1 is the number of skipped pixels between taps; the step is d: {tap}.",
+            _dilation_minus_one,
+        ),
+        _Mistake(
+            "dilation_ignored",
+            "dilation = 1",
+            f"the dilation is ignored: your answers match dilation = 1. Spread the taps d apart: {tap}.",
+            lambda c, x, w, b: c.reference(x, w, b, dilation=1),
+        ),
+        _Mistake(
+            "padding_ignored",
+            "padding = 0",
+            f"the padding is ignored: your answers match padding = 0. Add p zeros on both sides first: {pad}.",
+            lambda c, x, w, b: c.reference(x, w, b, padding=0),
+        ),
+        _Mistake(
+            "padding_before_only",
+            "padding before the input only",
+            f"the padding is on one side only: your answers match p zeros before the input and none after. "
+            f"Pad both sides: {pad}.",
+            lambda c, x, w, b: _padding_one_side(c, x, w, b, before=True),
+        ),
+        _Mistake(
+            "padding_after_only",
+            "padding after the input only",
+            f"the padding is on one side only: your answers match p zeros after the input and none before. "
+            f"Pad both sides: {pad}.",
+            lambda c, x, w, b: _padding_one_side(c, x, w, b, before=False),
+        ),
+        _Mistake(
+            "stride_ignored",
+            "stride = 1",
+            "the stride is ignored: your answers match stride = 1. Output i starts at input position i*s, "
+            "and there are floor((L + 2p - d(k - 1) - 1) / s) + 1 outputs along each axis.",
+            lambda c, x, w, b: c.reference(x, w, b, stride=1),
+        ),
+        _Mistake(
+            "kernel_flipped",
+            "a flipped kernel",
+            "the kernel is flipped: your answers match the reversed kernel, a true (mathematical) convolution. "
+            f"Deep learning's 'convolution' is cross-correlation, with no flip: {tap}.",
+            lambda c, x, w, b: c.reference(x, np.flip(w, axis=tuple(range(2, w.ndim))), b),
+        ),
+        _Mistake(
+            "bias_ignored",
+            "bias = None",
+            "the bias is missing: your answers match bias = None. Add bias[co] to every output of channel co.",
+            lambda c, x, w, b: c.reference(x, w, None),
+        ),
+    ]
+    if n_spatial == 2:
+        mistakes += [
+            _Mistake(
+                "dilation_swapped",
+                "the two dilations swapped",
+                "rows and columns are swapped: your answers match dilation = (dw, dh). dilation=(dh, dw) puts "
+                f"rows dh apart and columns dw apart: {tap}.",
+                lambda c, x, w, b: c.reference(x, w, b, dilation=c.per_axis("dilation")[::-1]),
+            ),
+            _Mistake(
+                "dilation_first_only",
+                "the first dilation on both axes",
+                "only the first dilation is used: your answers match dilation = (dh, dh). Use dh along rows "
+                f"(ki) and dw along columns (kj): {tap}.",
+                lambda c, x, w, b: c.reference(x, w, b, dilation=(c.per_axis("dilation")[0],) * 2),
+            ),
+        ]
+    return mistakes
+
+
+CONV1D_CASES = [
+    ConvCase((1, 1, 7), (1, 1, 3)),
+    ConvCase((1, 1, 9), (1, 1, 3), dilation=2),
+    ConvCase((1, 1, 10), (1, 1, 3), dilation=3),
+    ConvCase((1, 1, 6), (1, 1, 3), padding=2, dilation=2),
+    ConvCase((1, 1, 11), (1, 1, 3), stride=2, padding=1, dilation=2),
+    ConvCase((2, 2, 10), (3, 2, 3), bias=True, stride=2, padding=3, dilation=3),
+    ConvCase((1, 2, 13), (2, 2, 2), bias=True, stride=3, padding=1, dilation=4),
+]
+
+CONV2D_CASES = [
+    ConvCase((1, 1, 5, 5), (1, 1, 3, 3)),
+    ConvCase((1, 1, 7, 7), (1, 1, 3, 3), dilation=2),
+    ConvCase((1, 1, 10, 7), (1, 1, 3, 2), dilation=(3, 2)),
+    ConvCase((1, 1, 6, 7), (1, 1, 3, 3), padding=(2, 1), dilation=(2, 1)),
+    ConvCase((1, 1, 9, 8), (1, 1, 2, 3), stride=(2, 1), padding=1, dilation=(1, 3)),
+    ConvCase((2, 2, 7, 9), (3, 2, 3, 2), bias=True, stride=2, padding=(1, 2), dilation=(2, 3)),
+    ConvCase((1, 2, 8, 8), (2, 2, 3, 3), bias=True, stride=2, padding=2, dilation=2),
+]
+
+
+def _same(got: np.ndarray, expected: np.ndarray | None) -> bool:
+    return expected is not None and got.shape == expected.shape and np.allclose(got, expected, rtol=1e-9, atol=1e-9)
+
+
+def _try(
+    mistake: _Mistake, case: ConvCase, operands: tuple[np.ndarray, np.ndarray, np.ndarray | None]
+) -> np.ndarray | None:
+    try:
+        return mistake.answer(case, *operands)
+    except (ValueError, TypeError):  # the mistaken call does not fit this case (e.g. a kernel too large)
+        return None
+
+
+def _not_an_array(got: Any) -> str | None:
+    """Why ``got`` is not an array of numbers, or None when it is one."""
+    if got is None:
+        return "It returned None: did you forget `return out`?"
+    if not isinstance(got, np.ndarray):
+        return f"It returned a {type(got).__name__}, not a NumPy array (np.ndarray)."
+    if got.dtype.kind not in "biuf":
+        return f"It returned an array of {got.dtype}, not of numbers."
+    return None
+
+
+def _check_conv(fn: ConvFunction, cases: list[ConvCase], covers: str, quiet: bool) -> Verdict:
+    name = _name(fn)
+    n_spatial = cases[0].n_spatial
+    operands = [case.operands(seed) for seed, case in enumerate(cases)]
+    expected = [case.reference(*ops) for case, ops in zip(cases, operands)]
+    answers = []
+    for number, (case, (x, w, b)) in enumerate(zip(cases, operands), start=1):
+        where = f"Case {number} of {len(cases)}: {case.describe()}."
+        try:
+            # Copies, so that a function that writes into its input cannot spoil the next case.
+            got = fn(
+                x.copy(),
+                w.copy(),
+                None if b is None else b.copy(),
+                stride=case.stride,
+                padding=case.padding,
+                dilation=case.dilation,
+            )
+        except Exception as error:  # anything the learner's code raises is reported, not re-raised
+            lines = [where, *_exception_lines(error)]
+            if isinstance(error, TypeError) and any(
+                isinstance(v, tuple) for v in (case.stride, case.padding, case.dilation)
+            ):
+                lines.append("Stride, padding and dilation may each be an int or a (rows, columns) pair.")
+            return _finish(_failure(name, lines, "raised"), quiet)
+        problem = _not_an_array(got)
+        if problem:
+            shape = expected[number - 1].shape
+            return _finish(
+                _failure(name, [where, problem, f"Expected an array of shape {shape}."], "not_an_array"), quiet
+            )
+        answers.append(got)
+
+    wrong = [n for n, (got, exp) in enumerate(zip(answers, expected)) if not _same(got, exp)]
+    if not wrong:
+        return _finish(Verdict(ok=True, message=f"✓ {name} is right on all {len(cases)} cases ({covers})."), quiet)
+
+    first = wrong[0]
+    case, got, exp = cases[first], answers[first], expected[first]
+    lines = [f"Case {first + 1} of {len(cases)}: {case.describe()}."]
+    if got.shape != exp.shape:
+        lines.append(f"Expected output shape {exp.shape}, got {got.shape}.")
+    for mistake in _conv_mistakes(n_spatial):
+        guesses = [_try(mistake, c, ops) for c, ops in zip(cases, operands)]
+        # The mistake must explain every wrong answer and contradict no right one.
+        if all(_same(a, g) or (g is None and n not in wrong) for n, (a, g) in enumerate(zip(answers, guesses))):
+            lines.append(f"Diagnosis: {mistake.advice}")
+            return _finish(_failure(name, lines, mistake.key), quiet)
+
+    if got.shape != exp.shape:
+        sizes = [
+            f"floor(({i} + 2*{p} - {d}*({k} - 1) - 1) / {s}) + 1 = {o}"
+            for i, k, s, p, d, o in zip(
+                case.input_shape[2:],
+                case.weight_shape[2:],
+                case.per_axis("stride"),
+                case.per_axis("padding"),
+                case.per_axis("dilation"),
+                exp.shape[2:],
+            )
+        ]
+        lines.append(
+            "Along each spatial axis the output has floor((i + 2p - d(k - 1) - 1) / s) + 1 positions: "
+            + "; ".join(sizes)
+            + "."
+        )
+        alike = [
+            m.looks_like
+            for m in _conv_mistakes(n_spatial)
+            if (g := _try(m, case, operands[first])) is not None and g.shape == got.shape
+        ]
+        if alike:
+            lines.append(f"Your shape is what you get with {' or '.join(alike)}.")
+        return _finish(_failure(name, lines, "shape"), quiet)
+
+    differ = ~np.isclose(got, exp, rtol=1e-9, atol=1e-9)
+    index = tuple(int(v) for v in np.argwhere(differ)[0])
+    lines.append(
+        f"Right shape {exp.shape}, but {int(differ.sum())} of {exp.size} values differ; the first at index {index}: "
+        f"expected {exp[index]:g}, got {got[index]:g}."
+    )
+    return _finish(_failure(name, lines, "values"), quiet)
+
+
+def check_conv1d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(input, weight, bias=None, stride=1, padding=0, dilation=1)`` against ``naive.conv1d``.
+
+    ``fn`` gets NumPy arrays, input (N, C_in, L) and weight (C_out, C_in, k), a bias (C_out,) or
+    None, and ints stride, padding and dilation by keyword. It must return a NumPy array
+    (N, C_out, L_out) with ``L_out = output_size(L, k, stride, padding, dilation)``.
+
+    Parameters
+    ----------
+    fn : the learner's function
+    quiet : when True, return the verdict without printing it
+
+    Returns
+    -------
+    Verdict
+        Its ``mistake`` names the diagnosis, e.g. ``"dilation_gaps"``, ``"padding_before_only"``,
+        ``"stride_ignored"``, ``"kernel_flipped"``; or ``"raised"``, ``"not_an_array"``, ``"shape"``, ``"values"``.
+
+    Examples
+    --------
+    >>> from dilconv_lib import naive
+    >>> verdict = check_conv1d(naive.conv1d)
+    ✓ conv1d is right on all 7 cases (dilations 1 to 4, padding, stride, channels, a batch and a bias).
+    >>> def no_stride(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    ...     return naive.conv1d(input, weight, bias, 1, padding, dilation)
+    >>> check_conv1d(no_stride, quiet=True).mistake
+    'stride_ignored'
+    """
+    return _check_conv(fn, CONV1D_CASES, "dilations 1 to 4, padding, stride, channels, a batch and a bias", quiet)
+
+
+def check_conv2d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(input, weight, bias=None, stride=1, padding=0, dilation=1)`` against ``naive.conv2d``.
+
+    ``fn`` gets NumPy arrays, input (N, C_in, H, W) and weight (C_out, C_in, kH, kW), a bias
+    (C_out,) or None, and stride, padding and dilation by keyword, each an int or a (rows, columns)
+    pair. It must return a NumPy array (N, C_out, H_out, W_out), each size given by
+    :func:`~dilconv_lib.geometry.output_size` along its axis.
+
+    Parameters
+    ----------
+    fn : the learner's function
+    quiet : when True, return the verdict without printing it
+
+    Returns
+    -------
+    Verdict
+        Its ``mistake`` names the diagnosis, as for :func:`check_conv1d`, plus ``"dilation_swapped"``
+        and ``"dilation_first_only"`` for per-axis dilation.
+
+    Examples
+    --------
+    >>> from dilconv_lib import naive
+    >>> verdict = check_conv2d(naive.conv2d)
+    ✓ conv2d is right on all 7 cases (square and per-axis stride, padding and dilation, channels, a batch and a bias).
+    >>> def rows_only(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    ...     dh = dilation if isinstance(dilation, int) else dilation[0]
+    ...     return naive.conv2d(input, weight, bias, stride, padding, dh)  # dh used for columns too
+    >>> check_conv2d(rows_only, quiet=True).mistake
+    'dilation_first_only'
+    """
+    covers = "square and per-axis stride, padding and dilation, channels, a batch and a bias"
+    return _check_conv(fn, CONV2D_CASES, covers, quiet)

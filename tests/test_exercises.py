@@ -1,0 +1,342 @@
+"""The exercise checkers accept right answers and name each usual mistake in a wrong one.
+
+The wrong answers are written the way a learner would write them: loops whose output size follows
+from the same mistake as their taps, so shape and values go wrong together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from dilconv_lib import naive, output_size
+from dilconv_lib.exercises import (
+    CONV1D_CASES,
+    CONV2D_CASES,
+    SIZE_CASES,
+    SIZE_MISTAKES,
+    Verdict,
+    check_conv1d,
+    check_conv2d,
+    check_output_size,
+)
+
+# --- output size -------------------------------------------------------------------------------------
+
+
+def size_fn(
+    *, read: Callable[[int], int] = lambda d: d, sides: int = 2, use_stride: bool = True, plus: int = 1
+) -> Callable[..., int]:
+    """A learner's output size with knobs: the dilation as read, padding sides counted, the stride, the + 1."""
+
+    def my_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
+        return (size + sides * padding - read(dilation) * (kernel_size - 1) - 1) // (stride if use_stride else 1) + plus
+
+    return my_output_size
+
+
+def test_size_accepts_the_formula() -> None:
+    def my_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
+        return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
+
+    verdict = check_output_size(my_output_size, quiet=True)
+    assert verdict and verdict.ok and verdict.mistake is None
+    assert verdict.message == "✓ my_output_size is right on all 10 cases (dilations 1 to 16, padding and stride)."
+
+
+def test_size_accepts_numpy_integers() -> None:
+    assert check_output_size(lambda *a, **kw: np.int64(output_size(*a, **kw)), quiet=True)
+
+
+def test_size_prints_unless_quiet(capsys: pytest.CaptureFixture[str]) -> None:
+    verdict = check_output_size(output_size)
+    assert capsys.readouterr().out == verdict.message + "\n"
+    check_output_size(output_size, quiet=True)
+    assert capsys.readouterr().out == ""
+
+
+WRONG_SIZES: list[tuple[str, Callable[..., Any], str]] = [
+    ("dilation_gaps", size_fn(read=lambda d: d + 1), "dilation + 1"),
+    ("dilation_minus_one", size_fn(read=lambda d: d - 1), "dilation - 1"),
+    ("dilation_ignored", size_fn(read=lambda d: 1), "dilation is ignored"),
+    (
+        "kernel_times_dilation",
+        lambda size, kernel_size, stride=1, padding=0, dilation=1: (
+            (size + 2 * padding - kernel_size * dilation) // stride + 1
+        ),
+        "not k*d",
+    ),
+    ("padding_once", size_fn(sides=1), "padding is counted once"),
+    ("padding_ignored", size_fn(sides=0), "padding is ignored"),
+    ("stride_ignored", size_fn(use_stride=False), "stride is ignored"),
+    ("no_plus_one", size_fn(plus=0), "+ 1 is missing"),
+    (
+        "ceil",
+        lambda size, kernel_size, stride=1, padding=0, dilation=1: (
+            -(-(size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride) + 1
+        ),
+        "rounded up",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mistake", "fn", "words"), WRONG_SIZES, ids=[w[0] for w in WRONG_SIZES])
+def test_size_names_the_mistake(mistake: str, fn: Callable[..., Any], words: str) -> None:
+    verdict = check_output_size(fn, quiet=True)
+    assert not verdict
+    assert verdict.mistake == mistake
+    assert words in verdict.message
+    assert "returned" in verdict.message and "expected" in verdict.message
+
+
+def test_every_size_mistake_is_tested_and_distinguishable() -> None:
+    assert [m.key for m in SIZE_MISTAKES] == [w[0] for w in WRONG_SIZES]
+    answers = [tuple(m.answer(*case) for case in SIZE_CASES) for m in SIZE_MISTAKES]
+    right = tuple(output_size(i, k, stride=s, padding=p, dilation=d) for i, k, s, p, d in SIZE_CASES)
+    assert len(set(answers)) == len(answers) and right not in answers
+
+
+def test_size_float_is_not_an_int() -> None:
+    def true_division(size, kernel_size, stride=1, padding=0, dilation=1):
+        return (size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1
+
+    verdict = check_output_size(true_division, quiet=True)
+    assert verdict.mistake == "not_an_int"
+    assert "use // (floor division)" in verdict.message and "(float)" in verdict.message
+
+
+def test_size_unknown_mistake_shows_the_formula() -> None:
+    verdict = check_output_size(lambda size, kernel_size, **kw: 4, quiet=True)
+    assert verdict.mistake == "values"
+    assert "returned 4; expected 5" in verdict.message  # the first case whose answer is not 4
+    assert "floor((i + 2p - d(k - 1) - 1) / s) + 1 = floor((7 + 0 - 2 - 1) / 1) + 1 = 5." in verdict.message
+
+
+def test_size_reports_an_exception() -> None:
+    def unfinished(size, kernel_size, stride=1, padding=0, dilation=1):
+        raise NotImplementedError
+
+    verdict = check_output_size(unfinished, quiet=True)
+    assert verdict.mistake == "raised"
+    assert "It raised NotImplementedError" in verdict.message and "your solution" in verdict.message
+
+
+def test_checker_rejects_a_non_function() -> None:
+    with pytest.raises(TypeError, match="fn must be a function"):
+        check_output_size(3)  # type: ignore[arg-type]
+
+
+# --- a learner's loops, with knobs for each mistake --------------------------------------------------
+
+
+def pair(value: Any) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def conv1d_fn(
+    *,
+    tap: Callable[[int], int] = lambda d: d,
+    pad: str = "both",
+    use_stride: bool = True,
+    flip: bool = False,
+    use_bias: bool = True,
+) -> Callable[..., np.ndarray]:
+    """A learner's 1-D loops; ``pad`` is "both", "before", "after" or "none"."""
+
+    def my_conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1):
+        d, s = tap(dilation), stride if use_stride else 1
+        before, after = {"both": (1, 1), "before": (1, 0), "after": (0, 1), "none": (0, 0)}[pad]
+        x = np.pad(input, ((0, 0), (0, 0), (before * padding, after * padding)))
+        w = weight[..., ::-1] if flip else weight
+        n_batch, c_in, size = x.shape
+        c_out, _, k = w.shape
+        length = (size - d * (k - 1) - 1) // s + 1
+        out = np.zeros((n_batch, c_out, length))
+        for n in range(n_batch):
+            for co in range(c_out):
+                for i in range(length):
+                    total = 0.0 if bias is None or not use_bias else bias[co]
+                    for ci in range(c_in):
+                        for ki in range(k):
+                            total += w[co, ci, ki] * x[n, ci, i * s + ki * d]
+                    out[n, co, i] = total
+        return out
+
+    return my_conv1d
+
+
+def conv2d_fn(
+    *,
+    tap: Callable[[int], int] = lambda d: d,
+    axes: Callable[[int, int], tuple[int, int]] = lambda dh, dw: (dh, dw),
+    pad: str = "both",
+    use_stride: bool = True,
+    flip: bool = False,
+    use_bias: bool = True,
+) -> Callable[..., np.ndarray]:
+    """A learner's 2-D loops with per-axis stride, padding and dilation."""
+
+    def my_conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
+        (sh, sw), (ph, pw) = pair(stride) if use_stride else (1, 1), pair(padding)
+        dh, dw = (tap(d) for d in axes(*pair(dilation)))
+        before, after = {"both": (1, 1), "before": (1, 0), "after": (0, 1), "none": (0, 0)}[pad]
+        x = np.pad(input, ((0, 0), (0, 0), (before * ph, after * ph), (before * pw, after * pw)))
+        w = weight[..., ::-1, ::-1] if flip else weight
+        n_batch, c_in, height_in, width_in = x.shape
+        c_out, _, kh, kw = w.shape
+        height = (height_in - dh * (kh - 1) - 1) // sh + 1
+        width = (width_in - dw * (kw - 1) - 1) // sw + 1
+        out = np.zeros((n_batch, c_out, height, width))
+        for n in range(n_batch):
+            for co in range(c_out):
+                for i in range(height):
+                    for j in range(width):
+                        total = 0.0 if bias is None or not use_bias else bias[co]
+                        for ci in range(c_in):
+                            for ki in range(kh):
+                                for kj in range(kw):
+                                    total += w[co, ci, ki, kj] * x[n, ci, i * sh + ki * dh, j * sw + kj * dw]
+                        out[n, co, i, j] = total
+        return out
+
+    return my_conv2d
+
+
+# (mistake, knobs, words the message must contain)
+WRONG_CONVS: list[tuple[str, dict[str, Any], str]] = [
+    ("dilation_gaps", dict(tap=lambda d: d + 1), "dilation + 1"),
+    ("dilation_minus_one", dict(tap=lambda d: d - 1), "dilation - 1"),
+    ("dilation_ignored", dict(tap=lambda d: 1), "dilation is ignored"),
+    ("padding_ignored", dict(pad="none"), "padding is ignored"),
+    ("padding_before_only", dict(pad="before"), "zeros before the input and none after"),
+    ("padding_after_only", dict(pad="after"), "zeros after the input and none before"),
+    ("stride_ignored", dict(use_stride=False), "stride is ignored"),
+    ("kernel_flipped", dict(flip=True), "kernel is flipped"),
+    ("bias_ignored", dict(use_bias=False), "bias is missing"),
+]
+
+WRONG_CONVS_2D = [
+    *WRONG_CONVS,
+    ("dilation_swapped", dict(axes=lambda dh, dw: (dw, dh)), "rows and columns are swapped"),
+    ("dilation_first_only", dict(axes=lambda dh, dw: (dh, dh)), "only the first dilation is used"),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "make"), [(check_conv1d, conv1d_fn), (check_conv2d, conv2d_fn)], ids=["conv1d", "conv2d"]
+)
+def test_conv_accepts_right_loops(check: Callable[..., Verdict], make: Callable[..., Any]) -> None:
+    verdict = check(make(), quiet=True)
+    assert verdict.ok and verdict.mistake is None
+    assert verdict.message.startswith(f"✓ my_conv{make.__name__[4]}d is right on all 7 cases (")
+
+
+def test_conv_accepts_the_library() -> None:
+    assert check_conv1d(naive.conv1d, quiet=True)
+    assert check_conv2d(naive.conv2d, quiet=True)
+
+
+@pytest.mark.parametrize(("mistake", "knobs", "words"), WRONG_CONVS, ids=[w[0] for w in WRONG_CONVS])
+def test_conv1d_names_the_mistake(mistake: str, knobs: dict[str, Any], words: str) -> None:
+    verdict = check_conv1d(conv1d_fn(**knobs), quiet=True)
+    assert not verdict
+    assert verdict.mistake == mistake, verdict.message
+    assert words in verdict.message
+    assert verdict.message.startswith("✗ my_conv1d is not right yet.\n  Case ")
+
+
+@pytest.mark.parametrize(("mistake", "knobs", "words"), WRONG_CONVS_2D, ids=[w[0] for w in WRONG_CONVS_2D])
+def test_conv2d_names_the_mistake(mistake: str, knobs: dict[str, Any], words: str) -> None:
+    verdict = check_conv2d(conv2d_fn(**knobs), quiet=True)
+    assert not verdict
+    assert verdict.mistake == mistake, verdict.message
+    assert words in verdict.message
+
+
+def test_conv_wrong_shape_says_expected_and_got() -> None:
+    verdict = check_conv1d(lambda *args, **kwargs: naive.conv1d(*args, **kwargs)[..., :-1], quiet=True)
+    assert verdict.mistake == "shape"
+    assert "Expected output shape (1, 1, 5), got (1, 1, 4)." in verdict.message
+    assert "floor((7 + 2*0 - 1*(3 - 1) - 1) / 1) + 1 = 5" in verdict.message
+
+
+def test_conv_shape_says_which_mistake_gives_that_shape() -> None:
+    # Two mistakes at once (no padding, values off by one) match no single diagnosis; the shape still hints.
+    def shifted(input, weight, bias=None, stride=1, padding=0, dilation=1):
+        if padding:
+            return naive.conv1d(input, weight, bias, stride, 0, dilation) + 1
+        return naive.conv1d(input, weight, bias, stride, padding, dilation)
+
+    verdict = check_conv1d(shifted, quiet=True)
+    assert verdict.mistake == "shape"
+    assert "Your shape is what you get with padding = 0" in verdict.message
+
+
+def test_conv_wrong_values_point_at_the_first() -> None:
+    def off_by_one_value(input, weight, bias=None, stride=1, padding=0, dilation=1):
+        out = naive.conv1d(input, weight, bias, stride, padding, dilation)
+        out[0, 0, 2] += 1
+        return out
+
+    verdict = check_conv1d(off_by_one_value, quiet=True)
+    assert verdict.mistake == "values"
+    assert "Right shape (1, 1, 5), but 1 of 5 values differ; the first at index (0, 0, 2)" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("result", "words"),
+    [
+        (None, "It returned None: did you forget `return out`?"),
+        ([[[1.0]]], "It returned a list, not a NumPy array"),
+        (np.array([["a"]]), "not of numbers"),
+    ],
+    ids=["none", "list", "strings"],
+)
+def test_conv_not_an_array(result: Any, words: str) -> None:
+    verdict = check_conv2d(lambda *args, **kwargs: result, quiet=True)
+    assert verdict.mistake == "not_an_array"
+    assert words in verdict.message
+    assert "Expected an array of shape (1, 1, 3, 3)." in verdict.message
+
+
+def test_conv_reports_an_exception_with_its_case() -> None:
+    def ints_only(input, weight, bias=None, stride=1, padding=0, dilation=1):
+        if not isinstance(dilation, int):
+            raise TypeError("unsupported operand type(s) for *: 'int' and 'tuple'")
+        return naive.conv2d(input, weight, bias, stride, padding, dilation)
+
+    verdict = check_conv2d(ints_only, quiet=True)
+    assert verdict.mistake == "raised"
+    assert "Case 3 of 7" in verdict.message and "dilation=(3, 2)" in verdict.message
+    assert "(rows, columns) pair" in verdict.message
+
+
+def test_conv_index_error_gets_a_hint() -> None:
+    def runs_past(input, weight, bias=None, stride=1, padding=0, dilation=1):
+        return np.zeros(3)[np.arange(5)]
+
+    verdict = check_conv1d(runs_past, quiet=True)
+    assert verdict.mistake == "raised" and "runs past the end" in verdict.message
+
+
+def test_conv_gets_copies() -> None:
+    def scribbles(input, weight, bias=None, stride=1, padding=0, dilation=1):
+        out = naive.conv1d(input, weight, bias, stride, padding, dilation)
+        input[...] = 0  # must not spoil the checker's own operands
+        return out
+
+    assert check_conv1d(scribbles, quiet=True)
+
+
+def test_cases_cover_what_the_success_line_claims() -> None:
+    dilations = {c.dilation for c in CONV1D_CASES}
+    assert dilations == {1, 2, 3, 4}
+    assert any(c.padding for c in CONV1D_CASES) and any(c.stride != 1 for c in CONV1D_CASES)
+    assert any(c.bias for c in CONV1D_CASES) and any(c.input_shape[0] > 1 for c in CONV1D_CASES)
+    assert any(isinstance(c.dilation, tuple) for c in CONV2D_CASES)
+    assert any(isinstance(c.padding, tuple) for c in CONV2D_CASES)
+    assert any(isinstance(c.stride, tuple) for c in CONV2D_CASES)
+    assert max(d for *_, d in SIZE_CASES) == 16
