@@ -1,0 +1,229 @@
+"""Two explorers, each with a plain-function twin that shows the same content without a widget.
+
+- one layer: :func:`sampling_explorer` (kernel size and dilation sliders) and :func:`show_sampling`;
+- a stack: :func:`stack_explorer` (a comma-separated list of dilations and a kernel-size slider)
+  and :func:`show_stack`.
+
+The text both show comes from :func:`sampling_text` and :func:`stack_text`, the pictures from
+:func:`sampling_figure` and :func:`stack_figure`. A builder returns its ``ipywidgets.VBox``:
+controls first, then an ``HTML`` widget with the text and an ``Image`` with the PNG picture, so
+that setting a control's ``value`` updates both, with or without a front end.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from dilconv_lib.checks import check_int
+from dilconv_lib.figures import draw_hole_map, draw_sampling, figure_png
+from dilconv_lib.geometry import effective_kernel_size, receptive_fields, sampling_pattern
+from dilconv_lib.receptive import hdc_max_distances, hole_map
+
+__all__ = [
+    "parse_dilations",
+    "sampling_explorer",
+    "sampling_figure",
+    "sampling_text",
+    "show_sampling",
+    "show_stack",
+    "stack_explorer",
+    "stack_figure",
+    "stack_text",
+]
+
+# The stack explorer maps holes up to this receptive field (a 1025 x 1025 map takes well under a second).
+MAX_MAPPED_FIELD = 1025
+
+
+def sampling_text(kernel_size: int, dilation: int) -> str:
+    """The sampling pattern of one ``k x k`` layer with dilation ``d``, with its sizes.
+
+    Examples
+    --------
+    >>> print(sampling_text(3, 2))
+    3x3 kernel, dilation 2: 9 taps spread over 5x5 input pixels
+    * . * . *
+    . . . . .
+    * . * . *
+    . . . . .
+    * . * . *
+    effective kernel size: 2 * (3 - 1) + 1 = 5
+    receptive field of the layer: 5x5 = 25 pixels, 9 of them sampled (36%)
+    """
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    d = check_int(dilation, "dilation", minimum=1)
+    e = effective_kernel_size(k, d)
+    field = receptive_fields([k], [d])[-1]
+    return "\n".join(
+        [
+            f"{k}x{k} kernel, dilation {d}: {k * k} taps spread over {e}x{e} input pixels",
+            sampling_pattern(k, d),
+            f"effective kernel size: {d} * ({k} - 1) + 1 = {e}",
+            f"receptive field of the layer: {field}x{field} = {field * field} pixels, "
+            f"{k * k} of them sampled ({100 * k * k / (field * field):.0f}%)",
+        ]
+    )
+
+
+def sampling_figure(kernel_size: int, dilation: int) -> Figure:
+    """The sampling pattern as a figure (not managed by pyplot)."""
+    fig = Figure(figsize=(3.2, 3.4))
+    draw_sampling(fig.subplots(), kernel_size, dilation)
+    return fig
+
+
+def show_sampling(kernel_size: int = 3, dilation: int = 2, figure: bool = True) -> None:
+    """Print :func:`sampling_text` and, when ``figure``, draw the pattern: the explorer without widgets."""
+    print(sampling_text(kernel_size, dilation))
+    if figure:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(3.2, 3.4))
+        draw_sampling(ax, kernel_size, dilation)
+        plt.show()
+
+
+def _pre(text: str) -> str:
+    return f"<pre>{html.escape(text)}</pre>"
+
+
+def sampling_explorer(kernel_size: int = 3, dilation: int = 2) -> widgets.VBox:
+    """Sliders for kernel size (1..7) and dilation (1..8) over the text and figure of :func:`show_sampling`.
+
+    Returns
+    -------
+    ``VBox([HBox([IntSlider kernel_size, IntSlider dilation]), HTML text, Image png])``.
+    """
+    k_slider = widgets.IntSlider(value=kernel_size, min=1, max=7, description="kernel size")
+    d_slider = widgets.IntSlider(value=dilation, min=1, max=8, description="dilation")
+    text = widgets.HTML()
+    image = widgets.Image(format="png", layout=widgets.Layout(width="300px"))
+
+    def update(_: object = None) -> None:
+        text.value = _pre(sampling_text(k_slider.value, d_slider.value))
+        image.value = figure_png(sampling_figure(k_slider.value, d_slider.value))
+
+    k_slider.observe(update, names="value")
+    d_slider.observe(update, names="value")
+    update()
+    return widgets.VBox([widgets.HBox([k_slider, d_slider]), text, image])
+
+
+def parse_dilations(text: str) -> list[int]:
+    """Read a comma-separated list of dilations; empty items are skipped.
+
+    >>> parse_dilations("1, 2, 5")
+    [1, 2, 5]
+    >>> parse_dilations("1, two")
+    Traceback (most recent call last):
+    ...
+    ValueError: dilations must be whole numbers separated by commas, got '1, two'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"dilations must be a string such as '1, 2, 5', got {text!r}")
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise ValueError("dilations must name at least one layer, e.g. '1, 2, 5'")
+    if not all(item.isdigit() for item in items):
+        raise ValueError(f"dilations must be whole numbers separated by commas, got {text!r}")
+    values = [int(item) for item in items]
+    for i, v in enumerate(values):
+        check_int(v, f"dilations[{i}]", minimum=1)
+    return values
+
+
+def stack_text(dilations: Sequence[int], kernel_size: int = 3) -> str:
+    """The receptive field after each layer of a ``k x k`` stack, its holes and the HDC rule's verdict.
+
+    Examples
+    --------
+    >>> print(stack_text([1, 2, 9]))
+    3x3 layers, dilations [1, 2, 9]
+    layer  dilation  receptive field
+        1         1                3
+        2         2                7
+        3         9               25
+    input pixels seen: 441 of 25x25 = 625, holes: 184
+    HDC rule: M = [3, 5, 9], M_2 = 5 > K = 3: predicts holes
+    """
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    ds = list(dilations)
+    if not ds:
+        raise ValueError("dilations must name at least one layer, got an empty sequence")
+    fields = receptive_fields([k] * len(ds), ds)
+    lines = [f"{k}x{k} layers, dilations {ds}", "layer  dilation  receptive field"]
+    lines += [f"{i:5d}  {d:8d}  {f:15d}" for i, (d, f) in enumerate(zip(ds, fields), start=1)]
+    r = fields[-1]
+    if r <= MAX_MAPPED_FIELD:
+        seen = int(hole_map(ds, k).sum())
+        lines.append(f"input pixels seen: {seen} of {r}x{r} = {r * r}, holes: {r * r - seen}")
+    else:
+        lines.append(f"receptive field {r} is larger than {MAX_MAPPED_FIELD}: holes not mapped")
+    if len(ds) < 2:
+        lines.append("HDC rule: needs a group of at least 2 layers")
+    else:
+        m = hdc_max_distances(ds)
+        relation, prediction = ("<=", "predicts no holes") if m[1] <= k else (">", "predicts holes")
+        verdict = f"M_2 = {m[1]} {relation} K = {k}: {prediction}"
+        lines.append(f"HDC rule: M = {m}, {verdict}")
+        if ds[0] != 1:
+            lines.append(f"  (the rule assumes r_1 = 1; here r_1 = {ds[0]})")
+    return "\n".join(lines)
+
+
+def stack_figure(dilations: Sequence[int], kernel_size: int = 3) -> Figure:
+    """The hole map of a ``k x k`` stack as a figure (not managed by pyplot)."""
+    fig = Figure(figsize=(3.6, 3.8))
+    draw_hole_map(fig.subplots(), dilations, kernel_size)
+    return fig
+
+
+def show_stack(dilations: Sequence[int], kernel_size: int = 3, figure: bool = True) -> None:
+    """Print :func:`stack_text` and, when ``figure``, draw the hole map: the explorer without widgets."""
+    print(stack_text(dilations, kernel_size))
+    if figure and receptive_fields([kernel_size] * len(dilations), dilations)[-1] <= MAX_MAPPED_FIELD:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(3.6, 3.8))
+        draw_hole_map(ax, dilations, kernel_size)
+        plt.show()
+
+
+def stack_explorer(dilations: str = "1, 2, 5", kernel_size: int = 3) -> widgets.VBox:
+    """A text box for dilations and a kernel-size slider (1..7) over the text and map of :func:`show_stack`.
+
+    The text updates when the box is submitted (Enter) or loses focus; input that is not a list of
+    whole numbers >= 1 shows what is wrong instead of a table.
+
+    Returns
+    -------
+    ``VBox([HBox([Text dilations, IntSlider kernel_size]), HTML text, Image png])``.
+    """
+    box = widgets.Text(value=dilations, description="dilations", placeholder="1, 2, 5", continuous_update=False)
+    k_slider = widgets.IntSlider(value=kernel_size, min=1, max=7, description="kernel size")
+    text = widgets.HTML()
+    image = widgets.Image(format="png", layout=widgets.Layout(width="320px"))
+
+    def update(_: object = None) -> None:
+        try:
+            ds = parse_dilations(box.value)
+        except ValueError as e:
+            text.value = _pre(str(e))
+            image.layout.display = "none"
+            return
+        k = k_slider.value
+        text.value = _pre(stack_text(ds, k))
+        if receptive_fields([k] * len(ds), ds)[-1] <= MAX_MAPPED_FIELD:
+            image.value = figure_png(stack_figure(ds, k))
+            image.layout.display = None
+        else:
+            image.layout.display = "none"
+
+    box.observe(update, names="value")
+    k_slider.observe(update, names="value")
+    update()
+    return widgets.VBox([widgets.HBox([box, k_slider]), text, image])
