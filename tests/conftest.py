@@ -6,10 +6,10 @@ import os
 
 from hypothesis import settings
 
-from dilconv_lib import naive
+from dilconv_lib import naive, vectorized
 
 # Every backend with the torch.nn.functional signature; the shared case table runs on each.
-BACKENDS = {"naive": naive}
+BACKENDS = {"naive": naive, "vectorized": vectorized}
 
 # Property tests run the naive loops, so keep the examples few and small; CI derandomises them.
 settings.register_profile("default", max_examples=25, deadline=None)

@@ -1,0 +1,284 @@
+"""Dilated convolution in torch: ``torch.nn.functional`` behind the course's checks, and an unfold version.
+
+Two implementations with the signature of ``torch.nn.functional.conv1d`` / ``conv2d``, on torch
+tensors on any device (CPU, CUDA):
+
+- :func:`conv1d`, :func:`conv2d`: the arguments checked by :mod:`dilconv_lib.checks`, then one call
+  of ``F.conv1d`` / ``F.conv2d`` (oneDNN on CPU, cuDNN on CUDA). The checked geometry is cached per
+  (shapes, arguments), so a repeated call costs a few microseconds more than ``F.conv2d`` itself.
+- :func:`conv1d_unfold`, :func:`conv2d_unfold`: im2col written with ``F.unfold``: gather the
+  ``C_in/groups * kH * kW`` pixels each output reads into one column (the dilation spreads them),
+  then one matrix product per group. Slower than ``F.conv2d``, but every step can be read and
+  checked, and autograd differentiates it.
+
+The output size is :func:`dilconv_lib.geometry.output_size`; ``padding="same"`` with an even
+effective kernel pads one more zero after than before, as torch does. Tensors keep their dtype and
+device; gradients flow through both implementations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import torch
+import torch.nn.functional as F
+
+from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, check_conv_args
+
+__all__ = ["conv1d", "conv1d_unfold", "conv2d", "conv2d_unfold"]
+
+
+def _check_tensors(input: object, weight: object, bias: object | None) -> None:
+    """Raise unless input, weight and bias (when given) are floating-point tensors of one dtype and device."""
+    operands = [("input", input), ("weight", weight)] + ([] if bias is None else [("bias", bias)])
+    for name, value in operands:
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(
+                f"{name} must be a torch.Tensor, got {type(value).__name__} "
+                "(torch.from_numpy converts a NumPy array; dilconv_lib.naive takes arrays)"
+            )
+    if not input.is_floating_point():
+        raise TypeError(f"input must hold floating-point numbers, got dtype {input.dtype} (try input.float())")
+    for name, value in operands[1:]:
+        if value.dtype != input.dtype:
+            raise TypeError(f"{name} has dtype {value.dtype} but input has {input.dtype}: convert one with .to(dtype)")
+        if value.device != input.device:
+            raise ValueError(f"{name} is on {value.device} but input is on {input.device}: move one with .to(device)")
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_geometry(
+    input_shape: tuple[int, ...],
+    weight_shape: tuple[int, ...],
+    bias_shape: tuple[int, ...] | None,
+    stride: IntOrTuple,
+    padding: Padding,
+    dilation: IntOrTuple,
+    groups: int,
+    n_spatial: int,
+) -> ConvGeometry:
+    return check_conv_args(input_shape, weight_shape, bias_shape, stride, padding, dilation, groups, n_spatial)
+
+
+def _is_plain(value: object) -> bool:
+    """True for an int, a string, or a tuple of ints: arguments that may key the cache.
+
+    ``True == 1`` and ``1.0 == 1`` hash alike, so a bool or float must never hit an entry that an
+    int made: such calls (and lists, which do not hash) go to the checks uncached, and fail there.
+    """
+    kind = type(value)
+    return kind is int or kind is str or (kind is tuple and all(type(v) is int for v in value))
+
+
+def _geometry(
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: IntOrTuple,
+    padding: Padding,
+    dilation: IntOrTuple,
+    groups: int,
+    n_spatial: int,
+) -> ConvGeometry:
+    """:func:`dilconv_lib.checks.check_conv_args` on the tensors' shapes, cached when the arguments are plain."""
+    bias_shape = None if bias is None else bias.shape
+    args = (input.shape, weight.shape, bias_shape, stride, padding, dilation, groups, n_spatial)
+    if type(groups) is int and _is_plain(stride) and _is_plain(padding) and _is_plain(dilation):
+        return _cached_geometry(*args)
+    return check_conv_args(*args)
+
+
+def _torch_padding(padding: Padding, g: ConvGeometry) -> str | tuple[int, ...]:
+    """What ``F.conv*`` takes: the string itself, or the (symmetric) padding per axis."""
+    return padding if isinstance(padding, str) else tuple(before for before, _ in g.padding)
+
+
+def conv1d(
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+) -> torch.Tensor:
+    """1-D dilated convolution (cross-correlation): the course's checks, then ``F.conv1d``.
+
+    Parameters
+    ----------
+    input : (N, C_in, L) or (C_in, L), a floating-point tensor
+    weight : (C_out, C_in / groups, k), same dtype and device as input
+    bias : (C_out,) or None
+    stride, dilation : int or 1-tuple, >= 1
+    padding : int or 1-tuple >= 0, ``"valid"`` or ``"same"``
+    groups : int dividing C_in and C_out
+
+    Returns
+    -------
+    (N, C_out, L_out) or (C_out, L_out), on input's device in input's dtype, with
+    ``L_out = output_size(L, k, stride, padding, dilation)``.
+
+    Examples
+    --------
+    Taps at offsets 0 and 2 (dilation 2): out[i] = x[i] + x[i + 2], so 5 - 3 + 1 = 3 outputs.
+
+    >>> conv1d(torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]]), torch.ones(1, 1, 2), dilation=2)
+    tensor([[4., 6., 8.]])
+    """
+    _check_tensors(input, weight, bias)
+    g = _geometry(input, weight, bias, stride, padding, dilation, groups, 1)
+    return F.conv1d(input, weight, bias, g.stride, _torch_padding(padding, g), g.dilation, g.groups)
+
+
+def conv2d(
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+) -> torch.Tensor:
+    """2-D dilated convolution (cross-correlation): the course's checks, then ``F.conv2d``.
+
+    Parameters
+    ----------
+    input : (N, C_in, H, W) or (C_in, H, W), a floating-point tensor, any device and memory format
+    weight : (C_out, C_in / groups, kH, kW), same dtype and device as input
+    bias : (C_out,) or None
+    stride, dilation : int or (int, int), >= 1; a tuple sets (rows, columns)
+    padding : int or (int, int) >= 0, ``"valid"`` or ``"same"``
+    groups : int dividing C_in and C_out
+
+    Returns
+    -------
+    (N, C_out, H_out, W_out) or (C_out, H_out, W_out), on input's device in input's dtype, with
+    ``H_out = output_size(H, kH, stride[0], padding[0], dilation[0])`` and likewise ``W_out``.
+
+    Examples
+    --------
+    A 2x2 kernel of ones with dilation 2 sums the four corners of each 3x3 window.
+
+    >>> x = torch.arange(16.0).reshape(1, 4, 4)  # (C_in=1, H=4, W=4)
+    >>> conv2d(x, torch.ones(1, 1, 2, 2), dilation=2)  # (C_out=1, 4 - 3 + 1, 4 - 3 + 1)
+    tensor([[[20., 24.],
+             [36., 40.]]])
+    >>> conv2d(x, torch.ones(1, 1, 2, 2), dilation=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: dilation must be >= 1, got 0
+    """
+    _check_tensors(input, weight, bias)
+    g = _geometry(input, weight, bias, stride, padding, dilation, groups, 2)
+    return F.conv2d(input, weight, bias, g.stride, _torch_padding(padding, g), g.dilation, g.groups)
+
+
+def _unfold_matmul(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, g: ConvGeometry) -> torch.Tensor:
+    """im2col and one matrix product per group. x: (N, C_in, H, W); returns (N, C_out, H_out, W_out)."""
+    (top, bottom), (left, right) = g.padding
+    if top == bottom and left == right:
+        pad = (top, left)  # unfold pads symmetrically itself
+    else:  # "same" with an even effective kernel: one more zero after than before
+        x = F.pad(x, (left, right, top, bottom))  # F.pad lists the last axis first
+        pad = (0, 0)
+    # Column l holds the pixels that output pixel l reads, ordered (channel, ki, kj):
+    # (N, C_in * kH * kW, H_out * W_out).
+    cols = F.unfold(x, g.kernel, dilation=g.dilation, padding=pad, stride=g.stride)
+    n, rows, pixels = x.shape[0], g.c_in_per_group * g.kernel[0] * g.kernel[1], cols.shape[-1]
+    cols = cols.view(n, g.groups, rows, pixels)  # a group's channels are consecutive rows
+    w = weight.reshape(g.groups, g.c_out_per_group, rows)  # (G, C_out/G, C_in/G * kH * kW)
+    out = torch.matmul(w, cols)  # (G, C_out/G, rows) @ (N, G, rows, pixels) -> (N, G, C_out/G, pixels)
+    out = out.reshape(n, g.c_out, *g.out_size)
+    return out if bias is None else out + bias.view(1, -1, 1, 1)
+
+
+# The largest unfolded matrix built at once, in bytes. The matrix is kH * kW times the input: built for a
+# whole batch it can reach hundreds of megabytes, which the allocator typically maps fresh from the
+# operating system on every call and which falls out of the cache before the matmul reads it back.
+# A block of a few images is reused from call to call and read while still warm.
+UNFOLD_CHUNK_BYTES = 16 * 2**20
+
+
+def _unfold_in_chunks(
+    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, g: ConvGeometry
+) -> torch.Tensor:
+    """:func:`_unfold_matmul` on blocks of images whose unfolded matrices fit in ``UNFOLD_CHUNK_BYTES``."""
+    per_image = g.c_in * g.kernel[0] * g.kernel[1] * g.out_size[0] * g.out_size[1] * x.element_size()
+    chunk = max(1, UNFOLD_CHUNK_BYTES // max(per_image, 1))
+    if x.shape[0] <= chunk:
+        return _unfold_matmul(x, weight, bias, g)
+    return torch.cat([_unfold_matmul(block, weight, bias, g) for block in x.split(chunk)])
+
+
+def conv2d_unfold(
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+) -> torch.Tensor:
+    """2-D dilated convolution as im2col: ``F.unfold`` with the dilation, then one matmul per group.
+
+    ``F.unfold`` turns the padded input into a matrix of shape (N, C_in * kH * kW, H_out * W_out)
+    whose column ``l`` lists the pixels output pixel ``l`` reads: the dilated kernel's taps,
+    ``dilation`` apart. Output channel ``co`` of group ``g`` is then the row
+    ``weight[co].flatten()`` times the group's rows of that matrix. A large batch is unfolded a few
+    images at a time (at most ``UNFOLD_CHUNK_BYTES`` of columns at once); the result is the same.
+
+    Parameters, returns and checks are those of :func:`conv2d`.
+
+    Examples
+    --------
+    On a 5x5 image, a 2x2 kernel with dilation 2 reads the corners of each 3x3 window: the first
+    column of the unfolded matrix is x[0, 0], x[0, 2], x[2, 0], x[2, 2] = 0, 2, 10, 12.
+
+    >>> x = torch.arange(25.0).reshape(1, 1, 5, 5)  # (N=1, C_in=1, H=5, W=5)
+    >>> F.unfold(x, (2, 2), dilation=2)[0, :, 0]  # (C_in * 2 * 2,) for output pixel (0, 0)
+    tensor([ 0.,  2., 10., 12.])
+    >>> conv2d_unfold(x, torch.ones(1, 1, 2, 2), dilation=2)  # 0 + 2 + 10 + 12 = 24, ...; (1, 1, 3, 3)
+    tensor([[[[24., 28., 32.],
+              [44., 48., 52.],
+              [64., 68., 72.]]]])
+    """
+    _check_tensors(input, weight, bias)
+    g = _geometry(input, weight, bias, stride, padding, dilation, groups, 2)
+    out = _unfold_in_chunks(input if g.batched else input.unsqueeze(0), weight, bias, g)
+    return out if g.batched else out.squeeze(0)
+
+
+def conv1d_unfold(
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+) -> torch.Tensor:
+    """1-D dilated convolution as im2col: :func:`conv2d_unfold` on images one row high.
+
+    Parameters, returns and checks are those of :func:`conv1d`.
+
+    Examples
+    --------
+    >>> conv1d_unfold(torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]]), torch.ones(1, 1, 2), dilation=2)
+    tensor([[4., 6., 8.]])
+    """
+    _check_tensors(input, weight, bias)
+    g = _geometry(input, weight, bias, stride, padding, dilation, groups, 1)
+    # The same call in 2-D: a unit axis in front of the length, where nothing is padded or skipped.
+    g2 = dataclasses.replace(
+        g,
+        in_size=(1, *g.in_size),
+        kernel=(1, *g.kernel),
+        stride=(1, *g.stride),
+        dilation=(1, *g.dilation),
+        padding=((0, 0), *g.padding),
+        out_size=(1, *g.out_size),
+    )
+    x = (input if g.batched else input.unsqueeze(0)).unsqueeze(2)  # (N, C_in, 1, L)
+    out = _unfold_in_chunks(x, weight.unsqueeze(2), bias, g2).squeeze(2)  # (N, C_out, L_out)
+    return out if g.batched else out.squeeze(0)

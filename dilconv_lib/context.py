@@ -1,0 +1,417 @@
+"""Yu & Koltun's context module (ICLR 2016, Table 1), its identity initialisation, and two baselines.
+
+The context module is eight layers that map C score maps to C score maps at full resolution:
+seven 3x3 convolutions with dilations 1, 1, 2, 4, 8, 16, 1, each followed by a ReLU, then a 1x1
+convolution. Padding equals dilation, so every layer keeps the height and width; the receptive field
+grows as 3, 5, 9, 17, 33, 65, 67, 67 (:func:`dilconv_lib.geometry.receptive_fields`).
+
+- :class:`ContextModule`: the Basic module (C channels everywhere; 64 C^2 weights and 8 C biases) and
+  the Large one (2C, 2C, 4C, 8C, 16C, 32C, 32C, C; 15422 C^2 weights and 97 C biases).
+- :func:`identity_kernel`: the paper's identity initialisation, Eq. 4 for equal widths and Eq. 5 where
+  the width changes.
+- :class:`PlainStack`: the same eight layers with dilation 1 everywhere (receptive field 15) and the
+  same parameters as the Basic module.
+- :class:`PoolingNet`: the same eight convolutions again, with 2x2 max pooling after the first three and
+  a bilinear upsampling by 8 before the seventh: context from pooling, at the price of resolution.
+
+Every model maps (N, C, H, W) to (N, C, H, W).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from dilconv_lib.checks import check_int
+from dilconv_lib.geometry import receptive_fields
+
+__all__ = [
+    "DILATIONS",
+    "KERNEL_SIZES",
+    "LARGE_WIDTHS",
+    "RELU_AFTER",
+    "ContextModule",
+    "PlainStack",
+    "PoolingNet",
+    "identity_kernel",
+]
+
+Variant = Literal["basic", "large"]
+Init = Literal["identity", "default"]
+
+#: Table 1: the dilation of layers 1 to 8.
+DILATIONS: tuple[int, ...] = (1, 1, 2, 4, 8, 16, 1, 1)
+#: Table 1: seven 3x3 layers, then a 1x1 layer.
+KERNEL_SIZES: tuple[int, ...] = (3, 3, 3, 3, 3, 3, 3, 1)
+#: Table 1: a ReLU after layers 1 to 7, none after layer 8.
+RELU_AFTER: tuple[bool, ...] = (True,) * 7 + (False,)
+#: Table 1: the Large module's output channels of layers 1 to 8, in multiples of C.
+LARGE_WIDTHS: tuple[int, ...] = (2, 2, 4, 8, 16, 32, 32, 1)
+#: Eq. 5's noise for the Large module: sigma = LARGE_NOISE * C / c_{i+1}, far below C / c_{i+1}.
+LARGE_NOISE = 1e-3
+
+
+def _check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r} ({type(value).__name__})"
+        )
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def _check_noise(noise: Any) -> float:
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
+        raise TypeError(f"noise must be a number >= 0, got {noise!r} ({type(noise).__name__})")
+    if not noise >= 0:  # also refuses NaN
+        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    return float(noise)
+
+
+def _check_input(input: Any, channels: int) -> None:
+    if not isinstance(input, torch.Tensor):
+        raise TypeError(f"input must be a torch.Tensor of shape (N, C, H, W), got {type(input).__name__}")
+    if input.ndim != 4:
+        raise ValueError(f"input must have 4 dimensions (N, C, H, W), got shape {tuple(input.shape)}")
+    if input.shape[1] != channels:
+        raise ValueError(f"input must have {channels} channels (dimension 1), got shape {tuple(input.shape)}")
+
+
+def identity_kernel(
+    in_channels: int,
+    out_channels: int,
+    kernel_size: int,
+    channels: int,
+    noise: float = 0.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Yu & Koltun's identity initialisation of one layer's weight: Eq. 4, or Eq. 5 with widths c_i, c_{i+1}.
+
+    With ``a`` an input channel, ``b`` an output channel, ``t`` the tap's offset from the kernel's
+    centre, ``C = channels``, ``c_i = in_channels`` and ``c_{i+1} = out_channels``, Eq. 5 reads
+
+        k^b(t, a) = C / c_{i+1}   if t = 0 and floor(a C / c_i) = floor(b C / c_{i+1}),
+                    epsilon       otherwise, epsilon ~ N(0, sigma^2), sigma << C / c_{i+1}.
+
+    Both layers' channels fall into C groups of consecutive channels; output channel ``b`` averages,
+    through the centre tap, the input channels of its own group, scaled so that a layer whose channels
+    all carry ``x_g / c_i * C`` for group ``g`` passes on ``x_g / c_{i+1} * C``: after the last layer
+    (``c_{i+1} = C``) that is ``x_g`` again. With ``c_i = c_{i+1} = C`` the groups are single channels
+    and Eq. 5 is Eq. 4, ``k^b(t, a) = 1[t = 0] 1[a = b]``. Here ``sigma = noise * C / c_{i+1}``.
+
+    Parameters
+    ----------
+    in_channels, out_channels : c_i and c_{i+1}, multiples of ``channels``
+    kernel_size : k, odd (the centre tap is t = 0)
+    channels : C, the number of groups
+    noise : sigma in units of C / c_{i+1}; 0 gives the noise-free kernel
+    generator : draws the noise; torch's global generator when None (seed it with ``torch.manual_seed``)
+
+    Returns
+    -------
+    (c_{i+1}, c_i, k, k) float32 tensor, torch's OIHW weight layout.
+
+    Examples
+    --------
+    Eq. 4: the centre tap passes each channel to itself.
+
+    >>> identity_kernel(2, 2, 3, 2)[:, :, 1, 1]  # (C_out, C_in) at the centre tap
+    tensor([[1., 0.],
+            [0., 1.]])
+
+    Eq. 5 from C = 2 to 4 channels: each input channel feeds the two output channels of its group, 1/2 each.
+
+    >>> identity_kernel(2, 4, 1, 2)[:, :, 0, 0]  # (4, 2): b = 0, 1 in group 0; b = 2, 3 in group 1
+    tensor([[0.5000, 0.0000],
+            [0.5000, 0.0000],
+            [0.0000, 0.5000],
+            [0.0000, 0.5000]])
+    """
+    c = check_int(channels, "channels", minimum=1)
+    c_in = check_int(in_channels, "in_channels", minimum=1)
+    c_out = check_int(out_channels, "out_channels", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    sigma = _check_noise(noise)
+    if k % 2 == 0:
+        raise ValueError(f"kernel_size must be odd (identity init needs a centre tap), got {k}")
+    for name, width in (("in_channels", c_in), ("out_channels", c_out)):
+        if width % c:
+            raise ValueError(f"{name} must be a multiple of channels={c} (Eq. 5: C divides c_i), got {width}")
+    scale = c / c_out  # C / c_{i+1}
+    if sigma > 0:
+        weight = torch.randn((c_out, c_in, k, k), generator=generator) * (sigma * scale)
+    else:
+        weight = torch.zeros((c_out, c_in, k, k))
+    group_in = torch.arange(c_in) * c // c_in  # floor(a C / c_i)
+    group_out = torch.arange(c_out) * c // c_out  # floor(b C / c_{i+1})
+    same_group = group_out[:, None] == group_in[None, :]  # (c_out, c_in)
+    centre = weight[:, :, k // 2, k // 2]
+    weight[:, :, k // 2, k // 2] = torch.where(same_group, torch.tensor(scale), centre)
+    return weight
+
+
+def _eight_convs(channels: int, widths: tuple[int, ...], dilations: tuple[int, ...]) -> nn.ModuleList:
+    """Table 1's eight convolutions with the given output widths and dilations; padding = dilation."""
+    convs, c_in = [], channels
+    for k, d, c_out in zip(KERNEL_SIZES, dilations, widths):
+        convs.append(nn.Conv2d(c_in, c_out, k, dilation=d, padding=d * (k - 1) // 2))
+        c_in = c_out
+    return nn.ModuleList(convs)
+
+
+def _initialise(
+    convs: nn.ModuleList,
+    channels: int,
+    init: str,
+    noise: float,
+    generator: torch.Generator | None,
+) -> None:
+    """Eq. 4 / Eq. 5 weights and zero biases when ``init == "identity"``; torch's default otherwise."""
+    if init != "identity":
+        return
+    with torch.no_grad():
+        for conv in convs:
+            kernel = identity_kernel(
+                conv.in_channels, conv.out_channels, conv.kernel_size[0], channels, noise, generator
+            )
+            conv.weight.copy_(kernel)
+            conv.bias.zero_()
+
+
+class _EightLayers(nn.Module):
+    """Eight convolutions (Table 1's kernel sizes), ReLU after the first seven; shared by two models."""
+
+    kernel_sizes: tuple[int, ...] = KERNEL_SIZES
+    relu_after: tuple[bool, ...] = RELU_AFTER
+    dilations: tuple[int, ...]
+    widths: tuple[int, ...]
+
+    def __init__(
+        self,
+        channels: int,
+        widths: tuple[int, ...],
+        dilations: tuple[int, ...],
+        init: str,
+        noise: float,
+        generator: torch.Generator | None,
+    ) -> None:
+        super().__init__()
+        self.channels = channels
+        self.init = init
+        self.widths = widths
+        self.dilations = dilations
+        self.convs = _eight_convs(channels, widths, dilations)
+        _initialise(self.convs, channels, init, noise, generator)
+
+    def layer_receptive_fields(self) -> list[int]:
+        """The receptive field after each layer, from :func:`dilconv_lib.geometry.receptive_fields`."""
+        return receptive_fields(self.kernel_sizes, self.dilations)
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        """(N, C, H, W) -> (N, C, H, W)."""
+        _check_input(input, self.channels)
+        x = input
+        for conv, relu in zip(self.convs, self.relu_after):
+            x = conv(x)
+            if relu:
+                x = F.relu(x)
+        return x
+
+
+class ContextModule(_EightLayers):
+    """Yu & Koltun's context module (ICLR 2016, Table 1): (N, C, H, W) -> (N, C, H, W).
+
+    ========  ===  ===  ===  ===  ===  ===  ===  ===
+    layer       1    2    3    4    5    6    7    8
+    conv      3x3  3x3  3x3  3x3  3x3  3x3  3x3  1x1
+    dilation    1    1    2    4    8   16    1    1
+    ReLU      yes  yes  yes  yes  yes  yes  yes   no
+    field       3    5    9   17   33   65   67   67
+    Basic       C    C    C    C    C    C    C    C
+    Large      2C   2C   4C   8C  16C  32C  32C    C
+    ========  ===  ===  ===  ===  ===  ===  ===  ===
+
+    "Basic" and "Large" give each layer's output channels; the input has C. Padding equals dilation,
+    so every layer keeps H and W; the fields come from :func:`dilconv_lib.geometry.receptive_fields`.
+    Basic has 64 C^2 weights (7 * 9 C^2 + C^2) and 8 C biases; Large has 15422 C^2 weights and 97 C biases.
+
+    Parameters
+    ----------
+    channels : C, the number of score maps in and out (21 for Pascal VOC)
+    variant : ``"basic"`` or ``"large"``
+    init : ``"identity"``: the paper's Eq. 4 (Basic) or Eq. 5 with noise (Large), zero biases;
+        ``"default"``: PyTorch's default initialisation
+    noise : Eq. 5's sigma in units of C / c_{i+1}, for ``variant="large"`` (default 1e-3); the Basic
+        module's Eq. 4 has no noise
+    generator : draws Eq. 5's noise; torch's global generator when None, so that the module is the same
+        after the same ``torch.manual_seed``
+
+    Attributes
+    ----------
+    dilations : ``(1, 1, 2, 4, 8, 16, 1, 1)``
+    kernel_sizes : ``(3, 3, 3, 3, 3, 3, 3, 1)``
+    relu_after : ``(True,) * 7 + (False,)``, whether a ReLU follows each layer
+    widths : the output channels of layers 1 to 8
+    convs : the eight ``nn.Conv2d`` layers
+
+    Examples
+    --------
+    >>> import torch
+    >>> m = ContextModule(3)
+    >>> x = torch.rand(2, 3, 16, 20)  # (N, C, H, W), non-negative
+    >>> m(x).shape  # padding = dilation keeps H and W
+    torch.Size([2, 3, 16, 20])
+    >>> bool(torch.equal(m(x), x))  # identity init passes a non-negative input through
+    True
+    >>> m.dilations, m.layer_receptive_fields()
+    ((1, 1, 2, 4, 8, 16, 1, 1), [3, 5, 9, 17, 33, 65, 67, 67])
+    >>> sum(c.weight.numel() for c in m.convs) == 64 * 3**2  # 7 layers of 9 C^2, one of C^2
+    True
+    >>> ContextModule(2, "large").widths  # 2C, 2C, 4C, 8C, 16C, 32C, 32C, C
+    (4, 4, 8, 16, 32, 64, 64, 2)
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        variant: Variant = "basic",
+        init: Init = "identity",
+        *,
+        noise: float = LARGE_NOISE,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        c = check_int(channels, "channels", minimum=1)
+        variant = _check_choice(variant, "variant", ("basic", "large"))
+        init = _check_choice(init, "init", ("identity", "default"))
+        noise = _check_noise(noise)
+        factors = LARGE_WIDTHS if variant == "large" else (1,) * 8
+        super().__init__(
+            c, tuple(f * c for f in factors), DILATIONS, init, noise if variant == "large" else 0.0, generator
+        )
+        self.variant = variant
+
+    def extra_repr(self) -> str:
+        return f"channels={self.channels}, variant={self.variant!r}, init={self.init!r}"
+
+
+class PlainStack(_EightLayers):
+    """The Basic context module with every dilation 1: the same depth and parameters, field 15.
+
+    Seven 3x3 convolutions (padding 1) with ReLU, then a 1x1 convolution, C channels throughout:
+    64 C^2 weights and 8 C biases, as in the Basic module, but a receptive field of
+    ``receptive_fields([3] * 7 + [1], [1] * 8)[-1] == 15`` instead of 67.
+
+    Parameters
+    ----------
+    channels : C, in and out
+    init : ``"identity"`` (Eq. 4, zero biases) or ``"default"`` (PyTorch's)
+
+    Examples
+    --------
+    >>> import torch
+    >>> p = PlainStack(3)
+    >>> p(torch.rand(1, 3, 8, 8)).shape  # (N, C, H, W) kept
+    torch.Size([1, 3, 8, 8])
+    >>> p.dilations, p.layer_receptive_fields()[-1]
+    ((1, 1, 1, 1, 1, 1, 1, 1), 15)
+    """
+
+    def __init__(self, channels: int, init: Init = "identity") -> None:
+        c = check_int(channels, "channels", minimum=1)
+        init = _check_choice(init, "init", ("identity", "default"))
+        super().__init__(c, (c,) * 8, (1,) * 8, init, 0.0, None)
+
+    def extra_repr(self) -> str:
+        return f"channels={self.channels}, init={self.init!r}"
+
+
+class PoolingNet(nn.Module):
+    """Context by pooling: the Basic module's eight convolutions, three 2x2 poolings, one upsampling.
+
+    For a 64x64 input:
+
+    1. 3x3 convolution, ReLU, 2x2 max pooling: 32x32
+    2. 3x3 convolution, ReLU, 2x2 max pooling: 16x16
+    3. 3x3 convolution, ReLU, 2x2 max pooling: 8x8
+    4. to 6. three 3x3 convolutions with ReLU at 8x8
+    then bilinear upsampling by 8 (``align_corners=False``): 64x64
+    7. 3x3 convolution, ReLU
+    8. 1x1 convolution
+
+    ReLU after convolutions 1 to 7, none after 8. All convolutions are C -> C with dilation 1, so the
+    parameters are the Basic module's: 64 C^2 weights and 8 C biases. On the 8x coarser grid the field
+    reaches ``receptive_fields([3, 2, 3, 2, 3, 2, 3, 3, 3], [1] * 9, [1, 2, 1, 2, 1, 2, 1, 1, 1])[-1] == 70``
+    input pixels (:attr:`coarse_receptive_field`) before upsampling, as wide as the context module's 67,
+    but on a grid of 8x8-pixel cells.
+
+    Parameters
+    ----------
+    channels : C, in and out
+    init : ``"identity"`` (Eq. 4 on every convolution, zero biases) or ``"default"`` (PyTorch's)
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = PoolingNet(3)
+    >>> net(torch.rand(2, 3, 64, 40)).shape  # (N, C, H, W) kept; H and W multiples of 8
+    torch.Size([2, 3, 64, 40])
+    >>> net.coarse_receptive_field
+    70
+    """
+
+    dilations: tuple[int, ...] = (1,) * 8
+    kernel_sizes: tuple[int, ...] = KERNEL_SIZES
+    relu_after: tuple[bool, ...] = RELU_AFTER
+    #: the 2x2 max pooling follows these convolutions (0-based)
+    pool_after: tuple[int, ...] = (0, 1, 2)
+    #: the bilinear upsampling comes before this convolution (0-based)
+    upsample_before: int = 6
+    #: three poolings by 2: H and W must be multiples of 8
+    factor: int = 8
+
+    def __init__(self, channels: int, init: Init = "identity") -> None:
+        super().__init__()
+        self.channels = check_int(channels, "channels", minimum=1)
+        self.init = _check_choice(init, "init", ("identity", "default"))
+        self.widths = (self.channels,) * 8
+        self.convs = _eight_convs(self.channels, self.widths, self.dilations)
+        _initialise(self.convs, self.channels, self.init, 0.0, None)
+
+    @property
+    def coarse_receptive_field(self) -> int:
+        """The receptive field, in input pixels, of convolution 6 on the coarse grid."""
+        kernels, strides = [], []
+        for i, k in enumerate(self.kernel_sizes[: self.upsample_before]):
+            kernels.append(k)
+            strides.append(1)
+            if i in self.pool_after:
+                kernels.append(2)
+                strides.append(2)
+        return receptive_fields(kernels, [1] * len(kernels), strides)[-1]
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        """(N, C, H, W) -> (N, C, H, W), with H and W multiples of 8."""
+        _check_input(input, self.channels)
+        height, width = input.shape[-2:]
+        if height % self.factor or width % self.factor:
+            raise ValueError(
+                f"input: PoolingNet pools three times by 2, so H and W must be multiples of 8, "
+                f"got shape {tuple(input.shape)}"
+            )
+        x = input
+        for i, conv in enumerate(self.convs):
+            if i == self.upsample_before:
+                x = F.interpolate(x, size=(height, width), mode="bilinear", align_corners=False)
+            x = conv(x)
+            if self.relu_after[i]:
+                x = F.relu(x)
+            if i in self.pool_after:
+                x = F.max_pool2d(x, 2)
+        return x
+
+    def extra_repr(self) -> str:
+        return f"channels={self.channels}, init={self.init!r}"

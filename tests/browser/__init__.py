@@ -1,0 +1,1 @@
+"""End-to-end tests of the notebooks in JupyterLab, in a headless Chromium."""

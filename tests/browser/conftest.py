@@ -1,0 +1,79 @@
+"""One JupyterLab server and one headless Chromium for the whole run; a fresh browser context per test.
+
+A failing test leaves a screenshot in build/browser-screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT, SCREENSHOT_DIR, JupyterLab
+
+CALL_FAILED = pytest.StashKey[bool]()
+
+# Scrolls the first traceback or failed widget into view, so that the screenshot shows it.
+JS_SHOW_FIRST_PROBLEM = """() => {
+    const outputs = Array.from(document.querySelectorAll('.jp-OutputArea-output'));
+    const problem = document.querySelector('.jupyter-widgets-error-widget')
+        || outputs.find(o => /Traceback|Error displaying widget|Loading widget/.test(o.innerText || ''));
+    if (problem) problem.scrollIntoView({block: 'center'});
+}"""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A JupyterLab server whose root holds copies of notebooks/*.ipynb."""
+    server = JupyterLab(tmp_path_factory.mktemp("jupyterlab"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    playwright = sync_api.sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(request, browser, lab):
+    """A page in a fresh browser context; its kernels are shut down afterwards."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT * 1000)
+    page_errors = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    yield page
+    if request.node.stash.get(CALL_FAILED, False):
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / (re.sub(r"[^\w.-]+", "_", request.node.nodeid).strip("_") + ".png")
+        try:
+            page.evaluate(JS_SHOW_FIRST_PROBLEM)
+            page.screenshot(path=str(path))
+            print(f"screenshot: {path}")
+        except Exception as exc:  # the page may be gone; the test's own failure is what matters
+            print(f"no screenshot: {exc}")
+        if page_errors:
+            print("errors in the page:", *page_errors, sep="\n  ")
+        print("JupyterLab log (tail):", lab.log_tail(), sep="\n")
+    context.close()
+    lab.shut_down_kernels()

@@ -1,0 +1,81 @@
+"""The benchmark runs end to end on a tiny workload; no timing is asserted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dilconv_lib import bench
+
+# A stand-in for numpy-ml's utils.py with its conventions: NHWC input, (kH, kW, C_in, C_out) weights,
+# dilation counted as inserted gaps. It computes through our own backend.
+FAKE_NUMPY_ML = """
+import numpy as np
+from dilconv_lib import vectorized
+
+def conv2D(X, W, stride, pad, dilation=0):
+    out = vectorized.conv2d(X.transpose(0, 3, 1, 2), W.transpose(3, 2, 0, 1), stride=stride, padding=pad,
+                            dilation=dilation + 1)
+    return out.transpose(0, 2, 3, 1)
+"""
+
+TINY = ["--shapes", "1x4", "--size", "12", "--dilations", "1,3", "--repeats", "1"]
+
+
+@pytest.fixture
+def fake_numpy_ml(tmp_path: Path) -> Path:
+    path = tmp_path / "utils.py"
+    path.write_text(FAKE_NUMPY_ML)
+    return path
+
+
+def test_bench_runs_and_writes_json(
+    tmp_path: Path, fake_numpy_ml: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bench, "PAUSE_S", 0.0)
+    monkeypatch.setattr(bench, "gemm_gflops", lambda: {"64x64@64x64": 1.0})
+    out = tmp_path / "results.json"
+    report = bench.main([*TINY, "--json", str(out), "--numpy-ml", str(fake_numpy_ml)])
+    assert json.loads(out.read_text()) == json.loads(json.dumps(report))
+    assert [r["workload"] for r in report["results"]] == ["N=1 C=4 d=1", "N=1 C=4 d=3"]
+    names = [impl.name for impl in bench.IMPLEMENTATIONS] + ["numpy-ml"]
+    for r in report["results"]:
+        assert list(r["impls"]) == names
+        for m in r["impls"].values():
+            assert m["median_s"] > 0 and m["ratio_to_torch"] > 0 and len(m["times_s"]) == 1
+    assert set(report["summary"]["numpy_ml_over_vectorized"]["per_workload"]) == {"N=1 C=4 d=1", "N=1 C=4 d=3"}
+    printed = capsys.readouterr().out
+    assert "geometric mean" in printed and "numpy-ml time / vectorized time" in printed
+
+
+def test_bench_skips_numpy_ml_when_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no build/numpy-ml here
+    monkeypatch.setattr(bench.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(bench, "PAUSE_S", 0.0)
+    monkeypatch.setattr(bench, "gemm_gflops", lambda: {})
+    report = bench.main([*TINY, "--dilations", "2", "--json", "r.json"])
+    assert "skipping the numpy-ml row" in capsys.readouterr().out
+    assert "numpy-ml" not in report["results"][0]["impls"] and report["numpy_ml"] is None
+
+
+def test_find_numpy_ml_reads_a_wheel(tmp_path: Path) -> None:
+    import zipfile
+
+    wheel = tmp_path / "numpy_ml-0.1.2-py2.py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr(bench.NUMPY_ML_FILE, FAKE_NUMPY_ML)
+    module, where = bench.find_numpy_ml(tmp_path)
+    assert module is not None and where == str(wheel)
+    x = np.ones((1, 5, 5, 2), np.float32)
+    assert module.conv2D(x, np.ones((3, 3, 2, 1), np.float32), 1, 0, dilation=1).shape == (1, 1, 1, 1)
+
+
+def test_a_wrong_implementation_is_caught() -> None:
+    broken = bench.Implementation("broken", lambda x, w, wl: lambda: np.zeros((1, 4, 12, 12), np.float32))
+    with pytest.raises(AssertionError, match="broken disagrees with torch"):
+        bench.measure(bench.Workload(1, 4, 1, size=12), [broken], repeats=1)

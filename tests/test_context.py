@@ -1,0 +1,363 @@
+"""The context module (Yu & Koltun 2016, Table 1), its identity initialisation, the baselines and the task."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from dilconv_lib.context import (
+    DILATIONS,
+    LARGE_NOISE,
+    LARGE_WIDTHS,
+    ContextModule,
+    PlainStack,
+    PoolingNet,
+    identity_kernel,
+)
+from dilconv_lib.geometry import receptive_fields
+from dilconv_lib.receptive import receptive_field_by_gradient
+from dilconv_lib.tasks import (
+    MARKER_RADIUS,
+    SIZE,
+    make_splits,
+    marked_discs,
+    marker_distance,
+    mean_iou,
+    predict,
+    render,
+    train,
+)
+
+
+def weights_and_biases(module: nn.Module) -> tuple[int, int]:
+    return sum(c.weight.numel() for c in module.convs), sum(c.bias.numel() for c in module.convs)
+
+
+def positive_weights(module: nn.Module) -> nn.Module:
+    """Every weight 1/fan-in, every bias 0: no path cancels and no ReLU is off on a positive input."""
+    with torch.no_grad():
+        for conv in module.convs:
+            conv.weight.fill_(1.0 / conv.weight[0].numel())
+            conv.bias.zero_()
+    return module
+
+
+# --- the module's shape and design -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["basic", "large"])
+@pytest.mark.parametrize(("n", "height", "width"), [(1, 64, 64), (2, 17, 9), (1, 1, 1), (3, 5, 40), (0, 8, 8)])
+def test_shape_is_kept(variant: str, n: int, height: int, width: int) -> None:
+    c = 2
+    x = torch.rand(n, c, height, width)
+    assert ContextModule(c, variant)(x).shape == (n, c, height, width)
+    assert ContextModule(c, variant, init="default")(x).shape == (n, c, height, width)
+
+
+@pytest.mark.parametrize(("height", "width"), [(64, 64), (3, 30), (1, 1)])
+def test_plain_stack_keeps_the_shape(height: int, width: int) -> None:
+    assert PlainStack(3)(torch.rand(2, 3, height, width)).shape == (2, 3, height, width)
+
+
+@pytest.mark.parametrize(("height", "width"), [(64, 64), (8, 16), (24, 64)])
+def test_pooling_net_keeps_the_shape(height: int, width: int) -> None:
+    assert PoolingNet(3)(torch.rand(2, 3, height, width)).shape == (2, 3, height, width)
+
+
+def test_table_1() -> None:
+    m = ContextModule(5)
+    assert m.dilations == DILATIONS == (1, 1, 2, 4, 8, 16, 1, 1)
+    assert isinstance(m.dilations, tuple)
+    assert [c.dilation for c in m.convs] == [(d, d) for d in DILATIONS]
+    assert [c.kernel_size for c in m.convs] == [(3, 3)] * 7 + [(1, 1)]
+    assert [c.padding for c in m.convs] == [(d, d) for d in (1, 1, 2, 4, 8, 16, 1)] + [(0, 0)]
+    assert m.relu_after == (True,) * 7 + (False,)
+    assert m.layer_receptive_fields() == receptive_fields([3] * 7 + [1], DILATIONS) == [3, 5, 9, 17, 33, 65, 67, 67]
+    assert LARGE_WIDTHS == (2, 2, 4, 8, 16, 32, 32, 1)
+    assert ContextModule(5, "large").widths == (10, 10, 20, 40, 80, 160, 160, 5)
+    assert ContextModule(5).widths == (5,) * 8
+
+
+@pytest.mark.parametrize("c", [1, 2, 3, 5])
+def test_parameter_counts(c: int) -> None:
+    assert weights_and_biases(ContextModule(c, "basic")) == (64 * c**2, 8 * c)
+    assert weights_and_biases(ContextModule(c, "large")) == (15422 * c**2, 97 * c)
+    assert weights_and_biases(PlainStack(c)) == (64 * c**2, 8 * c)
+    assert weights_and_biases(PoolingNet(c)) == (64 * c**2, 8 * c)
+    # no parameters outside the convolutions
+    assert sum(p.numel() for p in ContextModule(c, "large").parameters()) == 15422 * c**2 + 97 * c
+
+
+def test_the_relus_follow_table_1() -> None:
+    # at identity init the last layer is linear: a negative input comes out as ReLU(input), not clipped twice
+    x = torch.randn(2, 3, 12, 12)
+    assert torch.equal(ContextModule(3)(x), F.relu(x))
+    m = ContextModule(3)
+    with torch.no_grad():
+        m.convs[-1].weight.mul_(-1.0)
+    assert torch.equal(m(x.abs()), -x.abs())  # no ReLU after layer 8
+
+
+# --- receptive fields ----------------------------------------------------------------------------------------
+
+
+def test_receptive_field_by_gradient() -> None:
+    assert receptive_field_by_gradient(positive_weights(ContextModule(2)), 80, channels=2) == (67, 67)
+    assert receptive_field_by_gradient(positive_weights(PlainStack(2)), 40, channels=2) == (15, 15)
+    # at identity init one pixel only: the effective field before training
+    assert receptive_field_by_gradient(ContextModule(2), 80, channels=2) == (1, 1)
+
+
+def test_receptive_field_of_the_large_module() -> None:
+    assert receptive_field_by_gradient(positive_weights(ContextModule(1, "large")), 72, channels=1) == (67, 67)
+
+
+def test_pooling_net_field() -> None:
+    net = PoolingNet(2)
+    conv_pool = [3, 2, 3, 2, 3, 2, 3, 3, 3]  # conv 1, pool, conv 2, pool, conv 3, pool, convs 4 to 6
+    strides = [1, 2, 1, 2, 1, 2, 1, 1, 1]
+    assert net.coarse_receptive_field == receptive_fields(conv_pool, [1] * 9, strides)[-1]
+    assert net.coarse_receptive_field == 70
+
+
+# --- identity initialisation ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("c", [1, 3, 21])
+def test_basic_identity_passes_a_non_negative_input(c: int) -> None:
+    x = torch.rand(2, c, 20, 24)
+    assert torch.equal(ContextModule(c)(x), x)
+    assert torch.equal(PlainStack(c)(x), x)
+
+
+def test_basic_identity_is_eq_4() -> None:
+    for conv in ContextModule(4).convs:
+        k = conv.kernel_size[0]
+        expected = torch.zeros_like(conv.weight)
+        expected[range(4), range(4), k // 2, k // 2] = 1.0
+        assert torch.equal(conv.weight, expected)
+        assert not conv.bias.any()
+
+
+@pytest.mark.parametrize("c", [1, 2, 3])
+def test_large_identity_passes_the_input_within_the_noise(c: int) -> None:
+    x = torch.rand(2, c, 24, 24)
+    assert torch.allclose(ContextModule(c, "large", noise=0.0)(x), x, atol=1e-5)
+    torch.manual_seed(0)
+    noisy = ContextModule(c, "large")
+    deviation = ((noisy(x) - x).norm() / x.norm()).item()
+    assert 0 < deviation < 0.05
+
+
+def test_large_noise_is_small_and_seeded() -> None:
+    c = 2
+    torch.manual_seed(1)
+    a = ContextModule(c, "large")
+    torch.manual_seed(1)
+    b = ContextModule(c, "large")
+    for conv_a, conv_b in zip(a.convs, b.convs):
+        assert torch.equal(conv_a.weight, conv_b.weight)
+    generator = torch.Generator().manual_seed(7)
+    g1 = ContextModule(c, "large", generator=generator)
+    g2 = ContextModule(c, "large", generator=torch.Generator().manual_seed(7))
+    assert torch.equal(g1.convs[3].weight, g2.convs[3].weight)
+    # off the group-identity entries the weights are noise of standard deviation LARGE_NOISE * C / c_out
+    conv = a.convs[6]  # 64 -> 64 channels, C = 2
+    clean = identity_kernel(conv.in_channels, conv.out_channels, 3, c)
+    noise = (conv.weight - clean)[clean == 0]
+    sigma = LARGE_NOISE * c / conv.out_channels
+    assert 0.9 * sigma < noise.std().item() < 1.1 * sigma
+    assert torch.equal(conv.weight[clean != 0], clean[clean != 0])  # the group entries are exact
+
+
+def test_identity_kernel_eq_4_and_eq_5() -> None:
+    assert torch.equal(identity_kernel(3, 3, 3, 3)[:, :, 1, 1], torch.eye(3))
+    assert identity_kernel(3, 3, 3, 3).abs().sum() == 3
+    w = identity_kernel(2, 4, 1, 2)[:, :, 0, 0]  # (4, 2)
+    assert torch.equal(w, torch.tensor([[0.5, 0.0], [0.5, 0.0], [0.0, 0.5], [0.0, 0.5]]))
+    w = identity_kernel(8, 2, 1, 2)[:, :, 0, 0]  # back to C: weight C / c_out = 1 on each group of 4
+    assert torch.equal(w, torch.tensor([[1.0] * 4 + [0.0] * 4, [0.0] * 4 + [1.0] * 4]))
+    # chained over the Large widths, the centre taps give the identity
+    c = 3
+    widths = [c] + [f * c for f in LARGE_WIDTHS]
+    chain = torch.eye(c, dtype=torch.float64)
+    for c_in, c_out in zip(widths, widths[1:]):
+        chain = identity_kernel(c_in, c_out, 1, c)[:, :, 0, 0].double() @ chain
+    assert torch.allclose(chain, torch.eye(c, dtype=torch.float64))
+
+
+def test_default_init_is_pytorchs() -> None:
+    torch.manual_seed(3)
+    m = ContextModule(2, init="default")
+    torch.manual_seed(3)
+    reference = [nn.Conv2d(2, 2, k, dilation=d, padding=d * (k - 1) // 2) for k, d in zip([3] * 7 + [1], DILATIONS)]
+    for conv, ref in zip(m.convs, reference):
+        assert torch.equal(conv.weight, ref.weight) and torch.equal(conv.bias, ref.bias)
+
+
+# --- training ------------------------------------------------------------------------------------------------
+
+
+def test_a_short_training_run_lowers_the_loss() -> None:
+    torch.manual_seed(0)
+    data = marked_discs(8, classes=3, seed=0)
+    losses = train(ContextModule(3), data, steps=12, batch_size=4, lr=1e-2)
+    assert len(losses) == 12
+    assert sum(losses[-3:]) / 3 < losses[0]
+    prediction = predict(ContextModule(3), data.images)
+    assert prediction.shape == data.labels.shape and prediction.dtype == torch.int64
+
+
+def test_train_prints_progress(capsys: pytest.CaptureFixture[str]) -> None:
+    torch.manual_seed(0)
+    train(PlainStack(2), marked_discs(2, classes=2), steps=2, batch_size=1, log_every=1, name="plain")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[-1].startswith("plain") and "step    2/2" in lines[-1]
+
+
+# --- the task ----------------------------------------------------------------------------------------------
+
+
+def test_task_shapes_and_values() -> None:
+    s = marked_discs(6, classes=5, seed=2)
+    assert s.images.shape == (6, 5, SIZE, SIZE) and s.images.dtype == torch.float32
+    assert s.labels.shape == (6, SIZE, SIZE) and s.labels.dtype == torch.int64
+    assert s.labels.min() >= 0 and s.labels.max() <= 4
+    assert torch.equal(s.images[:, 0], (s.labels == 0).float())  # channel 0: the background
+    assert len(s) == 6 and s.classes == 5 and len(s[:2]) == 2 and len(s[3]) == 1
+    side = 2 * MARKER_RADIUS + 1
+    for n in range(6):
+        for (row, col), k in zip(s.centres[n].tolist(), s.object_classes[n].tolist()):
+            assert s.images[n, k, row, col] == 1 and s.labels[n, row, col] == k
+        # one 3x3 marker per object, in its class's channel
+        assert s.images[n, 1:].sum().item() == side * side * s.centres.shape[1]
+
+
+def test_task_is_seeded() -> None:
+    a, b, c = marked_discs(4, seed=5), marked_discs(4, seed=5), marked_discs(4, seed=6)
+    assert torch.equal(a.images, b.images) and torch.equal(a.labels, b.labels)
+    assert not torch.equal(a.labels, c.labels)
+    train_a, test_a = make_splits(4, 3, seed=0)
+    train_b, test_b = make_splits(4, 3, seed=0)
+    assert torch.equal(train_a.images, train_b.images) and torch.equal(test_a.labels, test_b.labels)
+    assert not torch.equal(train_a.labels[:3], test_a.labels)
+
+
+def test_labels_need_context() -> None:
+    """Out of a 15x15 field's reach, an object pixel looks the same whatever its class."""
+    s = marked_discs(16, classes=4, seed=0)
+    distance = marker_distance(s)
+    objects = s.labels > 0
+    hidden = objects & (distance > 7)  # no marker within a 15x15 field
+    assert hidden.sum() > 0.5 * objects.sum()
+    assert distance[objects].max() <= 33  # but the context module's 67x67 field always reaches one
+    # the same objects with other classes: the input changes only at the markers ...
+    other = s.object_classes % 3 + 1
+    images, labels = render(s.centres, s.radii, other, 4)
+    changed = (images != s.images).any(dim=1, keepdim=True).float()
+    near_change = F.max_pool2d(changed, 15, stride=1, padding=7)[:, 0] > 0
+    # ... so every 15x15 window around a hidden pixel is the same in both, while its label differs
+    assert not near_change[hidden].any()
+    assert (labels[hidden] != s.labels[hidden]).all()
+    # and the classes are spread evenly: a guess is right about one time in three
+    counts = torch.bincount(s.labels[hidden], minlength=4)[1:].float()
+    assert counts.min() > 0.15 * counts.sum()
+
+
+def test_marker_distance_by_brute_force() -> None:
+    s = marked_discs(1, classes=3, seed=4)
+    marker = s.images[0, 1:].sum(dim=0) > 0  # (H, W)
+    points = marker.nonzero()  # (M, 2)
+    rows, cols = torch.meshgrid(torch.arange(SIZE), torch.arange(SIZE), indexing="ij")
+    brute = (
+        torch.maximum((rows[..., None] - points[:, 0]).abs(), (cols[..., None] - points[:, 1]).abs()).min(dim=-1).values
+    )
+    assert torch.equal(marker_distance(s)[0], brute)
+
+
+def test_render_labels_the_nearest_containing_centre() -> None:
+    centres = torch.tensor([[[20, 20], [20, 30]]])
+    _, labels = render(centres, torch.tensor([[16.0, 3.0]]), torch.tensor([[1, 2]]), 3)
+    assert labels[0, 20, 29] == 2  # nearer to the second centre, inside both discs
+    assert labels[0, 20, 34] == 1  # outside the small disc: the big disc's class, though the small centre is nearer
+    assert labels[0, 20, 40] == 0
+
+
+def test_mean_iou() -> None:
+    t = torch.tensor([[0, 0, 1, 1, 2]])
+    assert mean_iou(t, t, 3) == 1.0
+    assert mean_iou(torch.tensor([[0, 0, 0, 1, 2]]), t, 3) == pytest.approx((2 / 3 + 1 / 2 + 1) / 3)
+    assert mean_iou(torch.tensor([[1, 1]]), torch.tensor([[0, 0]]), 2) == 0.0
+    with pytest.raises(ValueError, match="same shape"):
+        mean_iou(t, t[:, :2], 3)
+
+
+# --- bad arguments -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "name"),
+    [
+        ({"channels": 0}, ValueError, "channels"),
+        ({"channels": -2}, ValueError, "channels"),
+        ({"channels": 2.0}, TypeError, "channels"),
+        ({"channels": True}, TypeError, "channels"),
+        ({"channels": "4"}, TypeError, "channels"),
+        ({"channels": 2, "variant": "medium"}, ValueError, "variant"),
+        ({"channels": 2, "variant": None}, TypeError, "variant"),
+        ({"channels": 2, "init": "zeros"}, ValueError, "init"),
+        ({"channels": 2, "init": 0}, TypeError, "init"),
+        ({"channels": 2, "variant": "large", "noise": -1.0}, ValueError, "noise"),
+        ({"channels": 2, "noise": "small"}, TypeError, "noise"),
+    ],
+)
+def test_context_module_bad_arguments(kwargs: dict, error: type[Exception], name: str) -> None:
+    with pytest.raises(error, match=name):
+        ContextModule(**kwargs)
+
+
+def test_baselines_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="channels"):
+        PlainStack(0)
+    with pytest.raises(ValueError, match="init"):
+        PoolingNet(2, init="eye")
+    with pytest.raises(ValueError, match="multiples of 8"):
+        PoolingNet(2)(torch.rand(1, 2, 20, 16))
+
+
+@pytest.mark.parametrize("model", [ContextModule(3), PlainStack(3), PoolingNet(3)])
+def test_bad_input(model: nn.Module) -> None:
+    with pytest.raises(ValueError, match="input must have 3 channels"):
+        model(torch.rand(1, 2, 16, 16))
+    with pytest.raises(ValueError, match=r"input must have 4 dimensions"):
+        model(torch.rand(3, 16, 16))
+    with pytest.raises(TypeError, match="input"):
+        model([[1.0]])
+
+
+def test_identity_kernel_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="kernel_size must be odd"):
+        identity_kernel(2, 2, 2, 2)
+    with pytest.raises(ValueError, match="out_channels must be a multiple of channels"):
+        identity_kernel(2, 3, 3, 2)
+    with pytest.raises(ValueError, match="in_channels"):
+        identity_kernel(0, 2, 3, 2)
+
+
+def test_task_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="classes"):
+        marked_discs(2, classes=1)
+    with pytest.raises(ValueError, match="n must be"):
+        marked_discs(-1)
+    with pytest.raises(TypeError, match="seed"):
+        marked_discs(2, seed=1.5)
+    with pytest.raises(ValueError, match="object_classes"):
+        render(torch.tensor([[[10, 10]]]), torch.tensor([[3.0]]), torch.tensor([[3]]), 3)
+    with pytest.raises(ValueError, match="centres"):
+        render(torch.tensor([[[0, 10]]]), torch.tensor([[3.0]]), torch.tensor([[1]]), 3)
+    with pytest.raises(ValueError, match="steps"):
+        train(PlainStack(2), marked_discs(2, classes=2), steps=-1)
+    with pytest.raises(ValueError, match="lr"):
+        train(PlainStack(2), marked_discs(2, classes=2), steps=1, lr=0)
