@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: install lab test test-browser lint format unit nbval notebooks bench clean
+.PHONY: install lab test test-browser lint format unit nbval notebooks bench bench-deps clean
 
 install: $(STAMP)
 
@@ -45,6 +45,10 @@ notebooks: install
 # Speed against torch.nn.functional, measured in one run; prints a table, writes bench-results.json.
 bench: install
 	$(BIN)/python -m dilconv_lib.bench
+
+# numpy-ml's source, for the benchmark's comparison row (its package no longer imports on Python 3.11).
+bench-deps: install
+	$(BIN)/python -m pip download numpy-ml==0.1.2 --no-deps -d build/numpy-ml
 
 # Every notebook run top to bottom in JupyterLab in a real (headless) browser.
 test-browser: install

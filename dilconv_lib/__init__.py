@@ -6,17 +6,26 @@ One tested home for every implementation, formula, figure and widget the noteboo
   ``sampling_pattern`` (re-exported here).
 - :mod:`dilconv_lib.checks`: argument normalisation and validation shared by every backend.
 - :mod:`dilconv_lib.naive`: ``conv1d`` / ``conv2d`` as loops over NumPy arrays.
+- :mod:`dilconv_lib.vectorized`: ``conv1d`` / ``conv2d`` in NumPy with no loop over pixels (tap loop, one
+  product per kernel row, im2col), ``dilate_kernel``; :mod:`dilconv_lib.bench`: ``python -m dilconv_lib.bench``.
+- :mod:`dilconv_lib.accelerated`: ``conv1d`` / ``conv2d`` on torch tensors (checks + ``torch.nn.functional``),
+  and ``conv1d_unfold`` / ``conv2d_unfold`` (``F.unfold`` + one matmul per group). Imported on demand (torch).
+- :mod:`dilconv_lib.backward`: ``conv2d_grad_input``, ``conv2d_grad_weight``, ``conv2d_grad_bias``: the
+  backward pass by hand.
 - :mod:`dilconv_lib.exercises`: checkers that tell a learner what is wrong with an answer.
 - :mod:`dilconv_lib.receptive`: receptive fields by impulse and by gradients, hole maps, the HDC rule,
   effective receptive fields.
 - :mod:`dilconv_lib.figures` and :mod:`dilconv_lib.widgets`: plots, and the sampling and stack explorers.
+- :mod:`dilconv_lib.context`: Yu & Koltun's ``ContextModule`` (Basic and Large, identity initialisation) and
+  the plain and pooling baselines; ``ContextModule`` is re-exported here, loaded with torch on first use.
+- :mod:`dilconv_lib.tasks`: a dense-prediction task that needs context, its metric and its training loop.
 
 >>> import dilconv_lib
 >>> dilconv_lib.output_size(64, 3, padding=2, dilation=2)
 64
 """
 
-from dilconv_lib import naive, receptive
+from dilconv_lib import backward, naive, receptive, vectorized
 from dilconv_lib.geometry import effective_kernel_size, output_size, receptive_fields, sampling_pattern
 from dilconv_lib.receptive import (
     count_holes,
@@ -30,6 +39,8 @@ from dilconv_lib.receptive import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ContextModule",
+    "backward",
     "count_holes",
     "effective_kernel_size",
     "hdc_max_distances",
@@ -42,4 +53,14 @@ __all__ = [
     "receptive_fields",
     "sampling_pattern",
     "satisfies_hdc",
+    "vectorized",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # ContextModule needs torch; load it on first use so that `import dilconv_lib` stays light.
+    if name == "ContextModule":
+        from dilconv_lib.context import ContextModule
+
+        return ContextModule
+    raise AttributeError(f"module 'dilconv_lib' has no attribute {name!r}")

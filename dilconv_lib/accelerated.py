@@ -24,27 +24,9 @@ import functools
 import torch
 import torch.nn.functional as F
 
-from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, check_conv_args
+from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, check_conv_args, check_tensors
 
 __all__ = ["conv1d", "conv1d_unfold", "conv2d", "conv2d_unfold"]
-
-
-def _check_tensors(input: object, weight: object, bias: object | None) -> None:
-    """Raise unless input, weight and bias (when given) are floating-point tensors of one dtype and device."""
-    operands = [("input", input), ("weight", weight)] + ([] if bias is None else [("bias", bias)])
-    for name, value in operands:
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(
-                f"{name} must be a torch.Tensor, got {type(value).__name__} "
-                "(torch.from_numpy converts a NumPy array; dilconv_lib.naive takes arrays)"
-            )
-    if not input.is_floating_point():
-        raise TypeError(f"input must hold floating-point numbers, got dtype {input.dtype} (try input.float())")
-    for name, value in operands[1:]:
-        if value.dtype != input.dtype:
-            raise TypeError(f"{name} has dtype {value.dtype} but input has {input.dtype}: convert one with .to(dtype)")
-        if value.device != input.device:
-            raise ValueError(f"{name} is on {value.device} but input is on {input.device}: move one with .to(device)")
 
 
 @functools.lru_cache(maxsize=512)
@@ -126,7 +108,7 @@ def conv1d(
     >>> conv1d(torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]]), torch.ones(1, 1, 2), dilation=2)
     tensor([[4., 6., 8.]])
     """
-    _check_tensors(input, weight, bias)
+    check_tensors(input, weight, bias)
     g = _geometry(input, weight, bias, stride, padding, dilation, groups, 1)
     return F.conv1d(input, weight, bias, g.stride, _torch_padding(padding, g), g.dilation, g.groups)
 
@@ -169,7 +151,7 @@ def conv2d(
     ...
     ValueError: dilation must be >= 1, got 0
     """
-    _check_tensors(input, weight, bias)
+    check_tensors(input, weight, bias)
     g = _geometry(input, weight, bias, stride, padding, dilation, groups, 2)
     return F.conv2d(input, weight, bias, g.stride, _torch_padding(padding, g), g.dilation, g.groups)
 
@@ -243,7 +225,7 @@ def conv2d_unfold(
               [44., 48., 52.],
               [64., 68., 72.]]]])
     """
-    _check_tensors(input, weight, bias)
+    check_tensors(input, weight, bias)
     g = _geometry(input, weight, bias, stride, padding, dilation, groups, 2)
     out = _unfold_in_chunks(input if g.batched else input.unsqueeze(0), weight, bias, g)
     return out if g.batched else out.squeeze(0)
@@ -267,7 +249,7 @@ def conv1d_unfold(
     >>> conv1d_unfold(torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]]), torch.ones(1, 1, 2), dilation=2)
     tensor([[4., 6., 8.]])
     """
-    _check_tensors(input, weight, bias)
+    check_tensors(input, weight, bias)
     g = _geometry(input, weight, bias, stride, padding, dilation, groups, 1)
     # The same call in 2-D: a unit axis in front of the length, where nothing is padded or skipped.
     g2 = dataclasses.replace(

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, _as_float_array, check_conv_args
+from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, as_float_array, check_conv_args
 
 __all__ = ["conv2d_grad_bias", "conv2d_grad_input", "conv2d_grad_weight"]
 
@@ -98,8 +98,8 @@ def conv2d_grad_input(
     >>> conv2d_grad_input(np.ones((1, 1, 1)), np.array([[[[3.0, 5.0]]]]), (1, 1, 3), dilation=2)
     array([[[3., 0., 5.]]])
     """
-    gy = _as_float_array(grad_output, "grad_output")
-    w = _as_float_array(weight, "weight", gy.dtype)
+    gy = as_float_array(grad_output, "grad_output")
+    w = as_float_array(weight, "weight", gy.dtype)
     g = check_conv_args(input_shape, w.shape, None, stride, padding, dilation, groups, 2)
     gy = _batched_grad_output(gy, g)
     (kh, kw), (sh, sw), (dh, dw) = g.kernel, g.stride, g.dilation
@@ -155,8 +155,8 @@ def conv2d_grad_weight(
     >>> conv2d_grad_weight(np.array([[[1.0, 2.0, 3.0, 4.0]]]), np.ones((1, 1, 2)), (1, 1, 1, 2), dilation=2)
     array([[[[3., 7.]]]])
     """
-    x = _as_float_array(input, "input")
-    gy = _as_float_array(grad_output, "grad_output", x.dtype)
+    x = as_float_array(input, "input")
+    gy = as_float_array(grad_output, "grad_output", x.dtype)
     g = check_conv_args(x.shape, weight_shape, None, stride, padding, dilation, groups, 2)
     gy = _batched_grad_output(gy, g)
     xp = np.pad(x if g.batched else x[None], ((0, 0), (0, 0), *g.padding))  # (N, C_in, H + pads, W + pads)
@@ -190,7 +190,7 @@ def conv2d_grad_bias(grad_output: ArrayLike) -> np.ndarray:
     >>> conv2d_grad_bias(np.ones((2, 3, 4, 5)))  # each bias is added at 2 * 4 * 5 = 40 places
     array([40., 40., 40.])
     """
-    gy = _as_float_array(grad_output, "grad_output")
+    gy = as_float_array(grad_output, "grad_output")
     if gy.ndim not in (3, 4):
         raise ValueError(f"grad_output must have 3 or 4 dimensions, got shape {gy.shape}")
     return gy.sum(axis=(0, 2, 3)) if gy.ndim == 4 else gy.sum(axis=(1, 2))

@@ -126,6 +126,41 @@ IMPLEMENTATIONS: list[Implementation] = [
 ]
 
 
+def _torch_operands(x: np.ndarray, w: np.ndarray, channels_last: bool = False) -> tuple[Any, Any]:
+    import torch
+
+    xt, wt = torch.from_numpy(x), torch.from_numpy(w)
+    if channels_last:  # same values and shape, NHWC strides: oneDNN skips its reorders
+        xt, wt = xt.to(memory_format=torch.channels_last), wt.to(memory_format=torch.channels_last)
+    return xt, wt
+
+
+def _accelerated_setup(name: str) -> Setup:
+    def setup(x: np.ndarray, w: np.ndarray, wl: Workload) -> Run:
+        from dilconv_lib import accelerated
+
+        conv = getattr(accelerated, name)
+        xt, wt = _torch_operands(x, w)
+        return lambda: conv(xt, wt, padding=wl.dilation, dilation=wl.dilation)
+
+    return setup
+
+
+def _channels_last_setup(x: np.ndarray, w: np.ndarray, wl: Workload) -> Run:
+    import torch.nn.functional as F
+
+    xt, wt = _torch_operands(x, w, channels_last=True)
+    return lambda: F.conv2d(xt, wt, padding=wl.dilation, dilation=wl.dilation)
+
+
+# The torch rows: the course's torch backend, the same call on channels_last tensors, and im2col in torch.
+IMPLEMENTATIONS += [
+    Implementation("accelerated", _accelerated_setup("conv2d"), "dilconv_lib.accelerated.conv2d (checks + F.conv2d)"),
+    Implementation("channels_last", _channels_last_setup, "F.conv2d on channels_last input and weight"),
+    Implementation("unfold", _accelerated_setup("conv2d_unfold"), "accelerated.conv2d_unfold: F.unfold + matmul"),
+]
+
+
 # --- numpy-ml, loaded from its source -------------------------------------------------------------
 
 

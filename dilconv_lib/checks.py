@@ -22,9 +22,11 @@ Padding = int | Sequence[int] | str
 
 __all__ = [
     "ConvGeometry",
+    "as_float_array",
     "as_float_arrays",
     "check_conv_args",
     "check_int",
+    "check_tensors",
     "check_tuple",
 ]
 
@@ -223,7 +225,16 @@ def check_conv_args(
     )
 
 
-def _as_float_array(value: Any, name: str, dtype: np.dtype | None = None) -> np.ndarray:
+def as_float_array(value: Any, name: str, dtype: np.dtype | None = None) -> np.ndarray:
+    """Convert one operand to a float array (``dtype``, or its own float dtype, or float64), naming it in errors.
+
+    >>> as_float_array([1, 2], "weight").dtype
+    dtype('float64')
+    >>> as_float_array("abc", "weight")
+    Traceback (most recent call last):
+    ...
+    TypeError: weight must hold real numbers, got dtype <U3
+    """
     if value is None:
         raise TypeError(f"{name} must be an array of numbers, got None")
     try:
@@ -248,7 +259,37 @@ def as_float_arrays(input: Any, weight: Any, bias: Any | None) -> tuple[np.ndarr
     >>> x.dtype, w.dtype, b
     (dtype('float32'), dtype('float32'), None)
     """
-    x = _as_float_array(input, "input")
-    w = _as_float_array(weight, "weight", x.dtype)
-    b = None if bias is None else _as_float_array(bias, "bias", x.dtype)
+    x = as_float_array(input, "input")
+    w = as_float_array(weight, "weight", x.dtype)
+    b = None if bias is None else as_float_array(bias, "bias", x.dtype)
     return x, w, b
+
+
+def check_tensors(input: Any, weight: Any, bias: Any | None) -> None:
+    """Raise unless input, weight and bias (when given) are floating-point tensors of one dtype and device.
+
+    The torch backend's counterpart of :func:`as_float_arrays`: torch does not cast, so neither do we.
+
+    >>> import torch
+    >>> check_tensors(torch.ones(1, 4), torch.ones(1, 1, 2), None)
+    >>> check_tensors(torch.ones(1, 4), torch.ones(1, 1, 2, dtype=torch.float64), None)
+    Traceback (most recent call last):
+    ...
+    TypeError: weight has dtype torch.float64 but input has torch.float32: convert one with .to(dtype)
+    """
+    import torch  # here, so that the NumPy backends never load torch
+
+    operands = [("input", input), ("weight", weight)] + ([] if bias is None else [("bias", bias)])
+    for name, value in operands:
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(
+                f"{name} must be a torch.Tensor, got {type(value).__name__} "
+                "(torch.from_numpy converts a NumPy array; dilconv_lib.naive takes arrays)"
+            )
+    if not input.is_floating_point():
+        raise TypeError(f"input must hold floating-point numbers, got dtype {input.dtype} (try input.float())")
+    for name, value in operands[1:]:
+        if value.dtype != input.dtype:
+            raise TypeError(f"{name} has dtype {value.dtype} but input has {input.dtype}: convert one with .to(dtype)")
+        if value.device != input.device:
+            raise ValueError(f"{name} is on {value.device} but input is on {input.device}: move one with .to(device)")

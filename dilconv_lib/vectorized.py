@@ -33,7 +33,15 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, as_float_arrays, check_conv_args, check_tuple
+from dilconv_lib.checks import (
+    ConvGeometry,
+    IntOrTuple,
+    Padding,
+    as_float_array,
+    as_float_arrays,
+    check_conv_args,
+    check_tuple,
+)
 
 __all__ = [
     "STRATEGIES",
@@ -460,7 +468,7 @@ def dilate_kernel(weight: ArrayLike, dilation: IntOrTuple) -> np.ndarray:
     array([[1., 0., 0., 1.],
            [1., 0., 0., 1.]])
     """
-    _, w, _ = as_float_arrays(weight, weight, None)
+    w = as_float_array(weight, "weight")
     n_spatial = 1 if w.ndim == 3 else 2
     d = check_tuple(dilation, "dilation", n_spatial, minimum=1)
     # The checks of a convolution that this kernel fits exactly validate weight's shape.
