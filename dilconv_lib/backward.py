@@ -31,6 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from dilconv_lib import vectorized
 from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, as_float_array, check_conv_args
 
 __all__ = ["conv2d_grad_bias", "conv2d_grad_input", "conv2d_grad_weight"]
@@ -41,25 +42,6 @@ def _batched_grad_output(grad_output: np.ndarray, g: ConvGeometry) -> np.ndarray
     if grad_output.shape != g.output_shape:
         raise ValueError(f"grad_output must have the forward output's shape {g.output_shape}, got {grad_output.shape}")
     return grad_output if g.batched else grad_output[None]
-
-
-def _correlate(x: np.ndarray, w: np.ndarray, dilation: tuple[int, int], groups: int) -> np.ndarray:
-    """Stride-1 dilated correlation of an already padded x (N, C, H, W) with w (O, C / groups, kH, kW).
-
-    Returns (N, O, H - d0(kH - 1), W - d1(kW - 1)), one tap of the kernel at a time.
-    """
-    n, c, height, width = x.shape
-    o, c_g, kh, kw = w.shape
-    (dh, dw), o_g = dilation, o // groups
-    out_h, out_w = height - dh * (kh - 1), width - dw * (kw - 1)
-    xg = x.reshape(n, groups, c_g, height, width)
-    wg = w.reshape(groups, o_g, c_g, kh, kw)
-    out = np.zeros((n, groups, o_g, out_h, out_w), dtype=x.dtype)
-    for ki in range(kh):
-        for kj in range(kw):
-            window = xg[..., ki * dh : ki * dh + out_h, kj * dw : kj * dw + out_w]  # (N, G, C/G, out_h, out_w)
-            out += np.einsum("ngchw,goc->ngohw", window, wg[..., ki, kj])
-    return out.reshape(n, o, out_h, out_w)
 
 
 def conv2d_grad_input(
@@ -114,7 +96,8 @@ def conv2d_grad_input(
     # 3. flip in space, swap C_out/G and C_in/G within each group: (C_in, C_out / G, kH, kW)
     w_t = w.reshape(g.groups, g.c_out_per_group, g.c_in_per_group, kh, kw).swapaxes(1, 2)[..., ::-1, ::-1]
     w_t = w_t.reshape(g.c_in, g.c_out_per_group, kh, kw)
-    grad_padded = _correlate(z, w_t, g.dilation, g.groups)  # (N, C_in, H + p0 + p1, W + p0 + p1)
+    # a stride-1 dilated correlation: the tap loop of notebook 02; (N, C_in, H + p0 + p1, W + p0 + p1)
+    grad_padded = vectorized.conv2d_taps(z, w_t, dilation=g.dilation, groups=g.groups)
     # 4. the padded border held zeros, not inputs
     grad = grad_padded[:, :, top : top + height, left : left + width]
     return grad if g.batched else grad[0]
