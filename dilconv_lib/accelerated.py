@@ -6,10 +6,10 @@ tensors on any device (CPU, CUDA):
 - :func:`conv1d`, :func:`conv2d`: the arguments checked by :mod:`dilconv_lib.checks`, then one call
   of ``F.conv1d`` / ``F.conv2d`` (oneDNN on CPU, cuDNN on CUDA). The checked geometry is cached per
   (shapes, arguments), so a repeated call costs a few microseconds more than ``F.conv2d`` itself.
-- :func:`conv1d_unfold`, :func:`conv2d_unfold`: im2col written with ``F.unfold``: gather the
-  ``C_in/groups * kH * kW`` pixels each output reads into one column (the dilation spreads them),
-  then one matrix product per group. Slower than ``F.conv2d``, but every step can be read and
-  checked, and autograd differentiates it.
+- :func:`conv1d_unfold`, :func:`conv2d_unfold`: im2col: gather the ``C_in/groups * kH * kW`` pixels
+  each output reads into one column (the dilation spreads them; :func:`unfold` builds the matrix
+  ``F.unfold`` returns), then one matrix product per group. Slower than ``F.conv2d``, but every step
+  can be read and checked, and autograd differentiates it.
 
 The output size is :func:`dilconv_lib.geometry.output_size`; ``padding="same"`` with an even
 effective kernel pads one more zero after than before, as torch does. Tensors keep their dtype and
@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, check_conv_args, check_tensors
 
-__all__ = ["conv1d", "conv1d_unfold", "conv2d", "conv2d_unfold"]
+__all__ = ["conv1d", "conv1d_unfold", "conv2d", "conv2d_unfold", "unfold"]
 
 
 @functools.lru_cache(maxsize=512)
@@ -156,17 +156,42 @@ def conv2d(
     return F.conv2d(input, weight, bias, g.stride, _torch_padding(padding, g), g.dilation, g.groups)
 
 
+def unfold(x: torch.Tensor, g: ConvGeometry) -> torch.Tensor:
+    """The im2col matrix of ``x``: the same values as ``F.unfold``, built from a strided view and one copy.
+
+    ``x`` is (N, C, H, W); the result is (N, C * kH * kW, H_out * W_out), rows ordered (channel, ki,
+    kj) and column ``l`` holding the pixels that output pixel ``l`` reads. ``Tensor.unfold`` twice
+    gives every window of the padded input, ``stride`` apart, as a view; slicing each window with
+    step ``dilation`` keeps the kernel's taps; the final ``reshape`` is the one copy. On the CPU this
+    copy runs on every core, whereas ``F.unfold`` fills its matrix in a single thread; padding on
+    each side separately also covers ``"same"`` with an even effective kernel, which ``F.unfold``
+    cannot express.
+
+    Examples
+    --------
+    On a 5x5 image, a 2x2 kernel with dilation 2 reads the corners of each 3x3 window.
+
+    >>> x = torch.arange(25.0).reshape(1, 1, 5, 5)  # (N=1, C=1, H=5, W=5)
+    >>> g = check_conv_args(x.shape, (1, 1, 2, 2), None, 1, 0, 2, 1, 2)
+    >>> cols = unfold(x, g)  # (1, 1 * 2 * 2, 3 * 3)
+    >>> cols[0, :, 0]  # output pixel (0, 0) reads x[0, 0], x[0, 2], x[2, 0], x[2, 2]
+    tensor([ 0.,  2., 10., 12.])
+    >>> torch.equal(cols, F.unfold(x, (2, 2), dilation=2))
+    True
+    """
+    (top, bottom), (left, right) = g.padding
+    if top or bottom or left or right:
+        x = F.pad(x, (left, right, top, bottom))  # F.pad lists the last axis first
+    (kh, kw), (sh, sw), (dh, dw) = g.kernel, g.stride, g.dilation
+    # (N, C, H_out, W_out, kH, kW): windows as wide as the dilated kernel, then every d-th pixel of each
+    taps = x.unfold(2, dh * (kh - 1) + 1, sh).unfold(3, dw * (kw - 1) + 1, sw)[..., ::dh, ::dw]
+    n, c = x.shape[:2]
+    return taps.permute(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, taps.shape[2] * taps.shape[3])
+
+
 def _unfold_matmul(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, g: ConvGeometry) -> torch.Tensor:
     """im2col and one matrix product per group. x: (N, C_in, H, W); returns (N, C_out, H_out, W_out)."""
-    (top, bottom), (left, right) = g.padding
-    if top == bottom and left == right:
-        pad = (top, left)  # unfold pads symmetrically itself
-    else:  # "same" with an even effective kernel: one more zero after than before
-        x = F.pad(x, (left, right, top, bottom))  # F.pad lists the last axis first
-        pad = (0, 0)
-    # Column l holds the pixels that output pixel l reads, ordered (channel, ki, kj):
-    # (N, C_in * kH * kW, H_out * W_out).
-    cols = F.unfold(x, g.kernel, dilation=g.dilation, padding=pad, stride=g.stride)
+    cols = unfold(x, g)  # (N, C_in * kH * kW, H_out * W_out)
     n, rows, pixels = x.shape[0], g.c_in_per_group * g.kernel[0] * g.kernel[1], cols.shape[-1]
     cols = cols.view(n, g.groups, rows, pixels)  # a group's channels are consecutive rows
     w = weight.reshape(g.groups, g.c_out_per_group, rows)  # (G, C_out/G, C_in/G * kH * kW)
@@ -202,11 +227,11 @@ def conv2d_unfold(
     dilation: IntOrTuple = 1,
     groups: int = 1,
 ) -> torch.Tensor:
-    """2-D dilated convolution as im2col: ``F.unfold`` with the dilation, then one matmul per group.
+    """2-D dilated convolution as im2col: the unfolded input, then one matmul per group.
 
-    ``F.unfold`` turns the padded input into a matrix of shape (N, C_in * kH * kW, H_out * W_out)
-    whose column ``l`` lists the pixels output pixel ``l`` reads: the dilated kernel's taps,
-    ``dilation`` apart. Output channel ``co`` of group ``g`` is then the row
+    :func:`unfold` (the matrix ``F.unfold`` returns) turns the padded input into a matrix of shape
+    (N, C_in * kH * kW, H_out * W_out) whose column ``l`` lists the pixels output pixel ``l`` reads:
+    the dilated kernel's taps, ``dilation`` apart. Output channel ``co`` of group ``g`` is then the row
     ``weight[co].flatten()`` times the group's rows of that matrix. A large batch is unfolded a few
     images at a time (at most ``UNFOLD_CHUNK_BYTES`` of columns at once); the result is the same.
 

@@ -84,6 +84,22 @@ def test_list_arguments_are_accepted(impl: str) -> None:
     torch.testing.assert_close(got, F.conv2d(x, w, stride=(1, 2), padding=(2, 1), dilation=(2, 1)))
 
 
+@cases
+def test_unfold_builds_the_matrix_of_f_unfold(case: Case) -> None:
+    """The strided-view im2col has exactly F.unfold's values and order, wherever F.unfold can express the call."""
+    if case.n_spatial != 2:
+        pytest.skip("a 2-D matrix")
+    x, w, b = tensors("cpu", *case.operands(np.float64))
+    args = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1} | case.kwargs
+    g = accelerated._geometry(x, w, b, args["stride"], args["padding"], args["dilation"], args["groups"], 2)
+    if any(before != after for before, after in g.padding):
+        pytest.skip("F.unfold pads both sides alike")
+    batched = x if g.batched else x.unsqueeze(0)
+    pad = tuple(before for before, _ in g.padding)
+    expected = F.unfold(batched, g.kernel, dilation=g.dilation, padding=pad, stride=g.stride)
+    assert torch.equal(accelerated.unfold(batched, g), expected)
+
+
 @pytest.mark.parametrize("conv", ["conv1d_unfold", "conv2d_unfold"])
 def test_unfold_in_chunks_gives_the_same_values(monkeypatch: pytest.MonkeyPatch, conv: str) -> None:
     spatial = (9,) if conv == "conv1d_unfold" else (9, 8)
