@@ -1,16 +1,22 @@
 """The shape every notebook keeps, whoever writes it: these tests read the stored .ipynb files only.
 
 nbval (``make nbval``) re-executes the notebooks and compares outputs; these tests check what nbval
-cannot see: each notebook opens with what the learner will be able to do, is listed on the welcome
-notebook's map, stores the outputs of every code cell (with no errors except where a cell is tagged
-``raises-exception``, no SVG and no machine paths), runs on the ``python3`` kernel, and marks its
-exercise solutions so that a student edition can be made by stripping them.
+cannot see: each notebook starts with a cell that installs the course on Google Colab (and does nothing
+elsewhere), then opens with what the learner will be able to do, is listed on the welcome notebook's map,
+stores the outputs of every code cell (with no errors except where a cell is tagged ``raises-exception``,
+no SVG and no machine paths), runs on the ``python3`` kernel, marks its exercise solutions so that a
+student edition can be made by stripping them, and doubles as a slide deck: every cell has a slide type,
+every section starts a slide, no slide is too long, and notes for the lecturer ride along.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import copy
+import io
 import re
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -41,6 +47,17 @@ MACHINE_SPECIFIC = {
     "a memory address": re.compile(r"\bat 0x[0-9a-fA-F]{6,}"),
 }
 
+# Slides (RISE's cell metadata ``slideshow.slide_type``): "-" continues the current slide, "skip" hides a
+# cell, "notes" goes to the lecturer's view.
+SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
+# A slide is a "slide" or "subslide" cell and the "-" and "fragment" cells after it. Generous budgets: a
+# notebook with a slide per section meets them; one with no slide breaks exceeds them by far.
+MAX_SLIDE_MARKDOWN_LINES = 40
+MAX_SLIDE_LINES = 90  # markdown and code source together
+
+# The first cell of every notebook installs the course on Google Colab, and does nothing anywhere else.
+COLAB_TAG = "colab-setup"
+
 notebooks = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 
 
@@ -54,6 +71,15 @@ def code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 
 def tags(cell: nbformat.NotebookNode) -> set[str]:
     return set(cell.get("metadata", {}).get("tags", []))
+
+
+def slide_type(cell: nbformat.NotebookNode) -> str | None:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+
+
+def title_index(nb: nbformat.NotebookNode) -> int:
+    """The index of the notebook's first cell that is not the Colab set-up cell: its title."""
+    return next(n for n, cell in enumerate(nb.cells) if COLAB_TAG not in tags(cell))
 
 
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
@@ -102,10 +128,12 @@ def test_file_name_is_numbered(path: Path) -> None:
 
 @notebooks
 def test_opens_with_what_the_learner_will_be_able_to_do(path: Path) -> None:
-    first = read(path).cells[0]
-    assert first.cell_type == "markdown", f"{path.name}: the first cell must be markdown"
+    nb = read(path)
+    first = nb.cells[title_index(nb)]
+    assert first.cell_type == "markdown", f"{path.name}: the first cell after the Colab cell must be markdown"
     assert re.search(r"\bable to\b", first.source, re.IGNORECASE), (
-        f"{path.name}: the first cell must say what the learner will be able to do ('... you will be able to')"
+        f"{path.name}: the first cell after the Colab cell must say what the learner will be able to do "
+        "('... you will be able to')"
     )
 
 
@@ -238,3 +266,228 @@ def test_strip_solutions_keeps_the_indentation() -> None:
     stripped = strip_solutions(source)
     assert stripped == "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\n\nf"
     ast.parse(stripped)
+
+
+# --- Google Colab -------------------------------------------------------------------------------------------
+
+
+def colab_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """What is wrong with the notebook's Colab set-up cell, which must come first."""
+    first = nb.cells[0] if nb.cells else None
+    if first is None or first.cell_type != "code" or COLAB_TAG not in tags(first):
+        return [f"the first cell must be a code cell tagged {COLAB_TAG!r} that installs the course on Colab"]
+    problems = []
+    if "google.colab" not in first.source:
+        problems.append("the Colab cell must install only when 'google.colab' is imported, that is on Colab")
+    if "--no-deps" not in first.source:
+        problems.append(
+            "the Colab cell must pip install with --no-deps: the course's pinned torch would replace Colab's"
+        )
+    if first.get("outputs"):
+        problems.append("the Colab cell must store no output (it does nothing outside Colab)")
+    if slide_type(first) != "skip":
+        problems.append(f"the Colab cell's slide_type must be 'skip', not {slide_type(first)!r}")
+    later = [n for n, cell in enumerate(nb.cells) if n and COLAB_TAG in tags(cell)]
+    if later:
+        problems.append(f"only the first cell may be tagged {COLAB_TAG!r}, not cells {later}")
+    return problems
+
+
+def colab_url(source: str) -> str:
+    match = re.search(r"git\+(https://[^\s\"']+)", source)
+    assert match, "the Colab cell installs no git+https:// URL"
+    return match.group(1)
+
+
+@notebooks
+def test_first_cell_installs_the_course_on_colab(path: Path) -> None:
+    problems = colab_problems(read(path))
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+@notebooks
+def test_colab_cell_does_nothing_elsewhere(path: Path) -> None:
+    first = read(path).cells[0]
+    assert COLAB_TAG in tags(first), f"{path.name}: no Colab cell first"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        exec(compile(first.source, f"{path.name}, cell 0", "exec"), {})  # this process is not Colab
+    assert printed.getvalue() == ""
+
+
+def test_colab_cells_are_one_cell() -> None:
+    sources = {path.name: read(path).cells[0].source for path in NOTEBOOKS}
+    assert len(set(sources.values())) == 1, f"the notebooks' Colab cells differ: {sorted(sources)}"
+
+
+def test_colab_installs_the_repository_named_in_pyproject() -> None:
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"].get("urls", {})
+    if not urls:
+        pytest.skip("pyproject.toml has no [project.urls] to compare the Colab cell's repository with")
+    url = colab_url(read(WELCOME).cells[0].source)
+    known = {u.removesuffix("/").removesuffix(".git") for u in urls.values()}
+    assert url.removesuffix("/").removesuffix(".git") in known, f"{url} is not among pyproject's [project.urls]"
+
+
+# --- Slides -------------------------------------------------------------------------------------------------
+
+
+def slides(nb: nbformat.NotebookNode) -> list[tuple[int, list[nbformat.NotebookNode]]]:
+    """Each slide: the index of its "slide" or "subslide" cell, and its cells shown ("-" and "fragment")."""
+    out: list[tuple[int, list[nbformat.NotebookNode]]] = []
+    for n, cell in enumerate(nb.cells):
+        kind = slide_type(cell)
+        if kind in ("slide", "subslide"):
+            out.append((n, [cell]))
+        elif kind in ("-", "fragment") and out:
+            out[-1][1].append(cell)
+    return out
+
+
+def markdown_lines(source: str) -> list[str]:
+    """The lines of a markdown cell outside fenced code blocks."""
+    lines, fenced = [], False
+    for line in source.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced:
+            lines.append(line)
+    return lines
+
+
+def slide_type_problems(nb: nbformat.NotebookNode) -> list[str]:
+    problems = []
+    for n, cell in enumerate(nb.cells):
+        kind = slide_type(cell)
+        if kind not in SLIDE_TYPES:
+            problems.append(f"cell {n}: slide_type {kind!r}, expected one of {SLIDE_TYPES}")
+        elif kind == "notes" and cell.cell_type != "markdown":
+            problems.append(f"cell {n}: notes for the lecturer belong in a markdown cell")
+    return problems
+
+
+def title_problems(nb: nbformat.NotebookNode) -> list[str]:
+    kind = slide_type(nb.cells[title_index(nb)])
+    return [] if kind == "slide" else [f"the title (the first cell after the Colab cell) is {kind!r}, not a slide"]
+
+
+def notes_and_fragment_problems(nb: nbformat.NotebookNode) -> list[str]:
+    kinds = {slide_type(cell) for cell in nb.cells}
+    return [f"no {kind!r} cell" for kind in ("notes", "fragment") if kind not in kinds]
+
+
+def section_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """Every ``#`` or ``##`` heading opens a cell that starts a slide, so that each section is one."""
+    problems = []
+    for n, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown" or slide_type(cell) == "notes":
+            continue
+        lines = markdown_lines(cell.source)
+        headings = [k for k, line in enumerate(lines) if re.match(r"#{1,2} ", line)]
+        if any(k > 0 for k in headings):
+            problems.append(f"cell {n}: a # or ## heading after the cell's first line; split the cell there")
+        if headings[:1] == [0] and slide_type(cell) != "slide":
+            problems.append(f"cell {n}: {lines[0]!r} opens a section but its slide_type is {slide_type(cell)!r}")
+        if lines[:1] and lines[0].startswith("### ") and slide_type(cell) not in ("slide", "subslide"):
+            problems.append(f"cell {n}: {lines[0]!r} should start a slide or subslide, not {slide_type(cell)!r}")
+    return problems
+
+
+def slide_length_problems(nb: nbformat.NotebookNode) -> list[str]:
+    problems = []
+    for n, cells in slides(nb):
+        markdown = sum(len(c.source.splitlines()) for c in cells if c.cell_type == "markdown")
+        total = sum(len(c.source.splitlines()) for c in cells)
+        if markdown > MAX_SLIDE_MARKDOWN_LINES:
+            problems.append(
+                f"the slide at cell {n} holds {markdown} lines of markdown (at most {MAX_SLIDE_MARKDOWN_LINES})"
+            )
+        if total > MAX_SLIDE_LINES:
+            problems.append(f"the slide at cell {n} holds {total} lines of source (at most {MAX_SLIDE_LINES})")
+    return problems
+
+
+@notebooks
+def test_every_cell_has_a_slide_type(path: Path) -> None:
+    problems = slide_type_problems(read(path))
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+@notebooks
+def test_title_is_a_slide(path: Path) -> None:
+    problems = title_problems(read(path))
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+@notebooks
+def test_has_notes_for_the_lecturer_and_fragments(path: Path) -> None:
+    problems = notes_and_fragment_problems(read(path))
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+@notebooks
+def test_every_section_starts_a_slide(path: Path) -> None:
+    problems = section_problems(read(path))
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+@notebooks
+def test_no_slide_is_too_long(path: Path) -> None:
+    nb = read(path)
+    assert len(slides(nb)) > 1, f"{path.name}: one slide for the whole notebook"
+    problems = slide_length_problems(nb)
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+def test_the_slide_and_colab_checks_find_broken_notebooks() -> None:
+    """Each check above passes on the welcome notebook and fails on a copy broken in its own way."""
+    nb = read(WELCOME)
+    checks = [colab_problems, slide_type_problems, title_problems, notes_and_fragment_problems, section_problems]
+    checks.append(slide_length_problems)
+    assert not [problem for check in checks for problem in check(nb)]
+    title = title_index(nb)
+
+    def broken(change) -> nbformat.NotebookNode:
+        copied = copy.deepcopy(nb)
+        change(copied)
+        return copied
+
+    assert colab_url(nb.cells[0].source).startswith("https://github.com/")
+    no_colab = broken(lambda b: b.cells.pop(0))
+    assert colab_problems(no_colab) and title_index(no_colab) == 0
+    with_output = broken(lambda b: b.cells[0].outputs.append(nbformat.v4.new_output("stream", text="hi\n")))
+    assert colab_problems(with_output)
+    shown = broken(lambda b: b.cells[0].metadata.slideshow.update(slide_type="slide"))
+    assert colab_problems(shown)
+    with_deps = broken(lambda b: setattr(b.cells[0], "source", b.cells[0].source.replace('"--no-deps",', "")))
+    assert colab_problems(with_deps)
+
+    untyped = broken(lambda b: b.cells[3].metadata.pop("slideshow"))
+    assert slide_type_problems(untyped)
+    code_notes = broken(
+        lambda b: b.cells.append(nbformat.v4.new_code_cell("1", metadata={"slideshow": {"slide_type": "notes"}}))
+    )
+    assert slide_type_problems(code_notes)
+    continued_title = broken(lambda b: b.cells[title].metadata.slideshow.update(slide_type="-"))
+    assert title_problems(continued_title)
+
+    def retype(old: str, new: str):
+        return lambda b: [c.metadata.slideshow.update(slide_type=new) for c in b.cells if slide_type(c) == old]
+
+    assert notes_and_fragment_problems(broken(retype("notes", "skip"))) == ["no 'notes' cell"]
+    assert notes_and_fragment_problems(broken(retype("fragment", "-"))) == ["no 'fragment' cell"]
+
+    def merge_sections(b: nbformat.NotebookNode) -> None:
+        b.cells[title].source += "\n\n" + b.cells[title + 1].source
+        del b.cells[title + 1]
+
+    assert section_problems(broken(merge_sections))
+    assert section_problems(broken(lambda b: b.cells[title + 1].metadata.slideshow.update(slide_type="fragment")))
+    assert not section_problems(broken(lambda b: setattr(b.cells[title], "source", "```\n## not a heading\n```")))
+
+    def one_slide(b: nbformat.NotebookNode) -> None:
+        for cell in b.cells[title + 1 :]:
+            if slide_type(cell) in ("slide", "subslide"):
+                cell.metadata.slideshow.update(slide_type="-")
+
+    assert len(slides(broken(one_slide))) == 1 and slide_length_problems(broken(one_slide))
