@@ -19,6 +19,9 @@ One tested home for every implementation, formula, figure and widget the noteboo
 - :mod:`dilconv_lib.context`: Yu & Koltun's ``ContextModule`` (Basic and Large, identity initialisation) and
   the plain and pooling baselines; ``ContextModule`` is re-exported here, loaded with torch on first use.
 - :mod:`dilconv_lib.tasks`: a dense-prediction task that needs context, its metric and its training loop.
+- :mod:`dilconv_lib.beyond`: WaveNet's causal dilated convolution (``causal_conv1d``, ``WaveNetStack``) and
+  DeepLab's atrous spatial pyramid pooling (``ASPP``, valid taps per rate); those three names are re-exported
+  here, loaded with torch on first use.
 
 >>> import dilconv_lib
 >>> dilconv_lib.output_size(64, 3, padding=2, dilation=2)
@@ -39,8 +42,11 @@ from dilconv_lib.receptive import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ASPP",
     "ContextModule",
+    "WaveNetStack",
     "backward",
+    "causal_conv1d",
     "count_holes",
     "effective_kernel_size",
     "hdc_max_distances",
@@ -57,10 +63,18 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    # ContextModule needs torch; load it on first use so that `import dilconv_lib` stays light.
-    if name == "ContextModule":
-        from dilconv_lib.context import ContextModule
+# These need torch; they are loaded on first use so that `import dilconv_lib` stays light.
+_LAZY = {
+    "ContextModule": "dilconv_lib.context",
+    "ASPP": "dilconv_lib.beyond",
+    "WaveNetStack": "dilconv_lib.beyond",
+    "causal_conv1d": "dilconv_lib.beyond",
+}
 
-        return ContextModule
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'dilconv_lib' has no attribute {name!r}")

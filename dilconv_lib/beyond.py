@@ -1,0 +1,452 @@
+"""Beyond images: WaveNet's dilated causal convolution and DeepLab's atrous spatial pyramid pooling.
+
+**In time, causal.** A model that generates a signal one sample at a time may let output ``t`` read
+inputs ``<= t`` only. :func:`causal_conv1d` pads ``d (k - 1)`` zeros on the left and none on the right, so
+that output ``t`` reads inputs ``t - d (k - 1), ..., t`` and the length is kept. WaveNet (van den Oord et al.,
+"WaveNet: A Generative Model for Raw Audio", 2016) stacks such layers with kernel 2 and dilations doubling
+from 1 to 512, repeated: :func:`wavenet_dilations`, :func:`wavenet_receptive_field` (1024 samples a block,
+3070 for three). :class:`WaveNetStack` is a small stack of gated, residual causal layers, and
+:func:`gradient_support` finds the inputs that one of its outputs depends on.
+
+**In space, in parallel.** Atrous spatial pyramid pooling (ASPP) reads one feature map with several rates at
+once. :class:`ASPP` is DeepLab v3's (Chen et al., "Rethinking Atrous Convolution for Semantic Image
+Segmentation", 2017: a 1x1 branch, 3x3 branches at rates 6, 12, 18, and image pooling, concatenated and
+projected by a 1x1 convolution) or DeepLab v2's (Chen et al., "DeepLab: Semantic Image Segmentation with Deep
+Convolutional Nets, Atrous Convolution, and Fully Connected CRFs", TPAMI 2018: 3x3 branches at rates 6, 12, 18,
+24, summed). :func:`valid_tap_counts` and :func:`valid_tap_fraction` count how many taps of a kernel land on
+the feature map rather than on its zero padding: as the rate nears the map's size, a 3x3 kernel becomes 1x1.
+
+Receptive fields come from :func:`dilconv_lib.geometry.receptive_fields`; arguments are checked by
+:mod:`dilconv_lib.checks`, and models' inputs as in :mod:`dilconv_lib.context`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from dilconv_lib.accelerated import conv1d
+from dilconv_lib.checks import check_int, check_tensors, check_tuple
+from dilconv_lib.context import _check_choice, _check_input
+from dilconv_lib.geometry import receptive_fields
+
+__all__ = [
+    "ASPP",
+    "ASPP_RATES",
+    "WAVENET_KERNEL_SIZE",
+    "WaveNetStack",
+    "causal_conv1d",
+    "gradient_support",
+    "valid_tap_counts",
+    "valid_tap_fraction",
+    "wavenet_dilations",
+    "wavenet_receptive_field",
+]
+
+Variant = Literal["v2", "v3"]
+
+#: WaveNet's dilated convolutions have two taps: the current sample and one ``d`` steps back.
+WAVENET_KERNEL_SIZE = 2
+#: DeepLab's ASPP rates at output stride 16 (v3) and as in v2's ASPP-L.
+ASPP_RATES: dict[str, tuple[int, ...]] = {"v2": (6, 12, 18, 24), "v3": (6, 12, 18)}
+
+
+# --- 1-D: causal convolution and WaveNet ---------------------------------------------------------------------
+
+
+def causal_conv1d(
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    dilation: int = 1,
+) -> torch.Tensor:
+    """1-D dilated causal convolution: ``d (k - 1)`` zeros on the left, none on the right, then :func:`conv1d`.
+
+    ``out[n, co, t] = bias[co] + sum_{ci, j} weight[co, ci, j] * x[n, ci, t - d (k - 1 - j)]``, with ``x = 0``
+    before the start: the last tap ``j = k - 1`` reads the current sample ``t``, the first reads ``d (k - 1)``
+    samples back, and no tap reads a sample after ``t``.
+
+    Parameters
+    ----------
+    input : (N, C_in, L) or (C_in, L), a floating-point tensor, L >= 1
+    weight : (C_out, C_in, k), same dtype and device as input
+    bias : (C_out,) or None
+    dilation : d >= 1, the step between taps
+
+    Returns
+    -------
+    (N, C_out, L) or (C_out, L): the input's length, since ``output_size(L + d (k - 1), k, dilation=d) == L``.
+
+    Examples
+    --------
+    Two taps, 2 apart: ``out[t] = 1 * x[t - 2] + 10 * x[t]``, with ``x[-2] = x[-1] = 0``.
+
+    >>> x = torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])  # (C_in=1, L=6)
+    >>> causal_conv1d(x, torch.tensor([[[1.0, 10.0]]]), dilation=2)  # (C_out=1, L=6)
+    tensor([[10., 20., 31., 42., 53., 64.]])
+    """
+    check_tensors(input, weight, bias)
+    if input.ndim not in (2, 3):
+        raise ValueError(f"input must have 2 (C_in, L) or 3 (N, C_in, L) dimensions, got shape {tuple(input.shape)}")
+    if weight.ndim != 3:
+        raise ValueError(f"weight must have 3 dimensions (C_out, C_in, k), got shape {tuple(weight.shape)}")
+    if input.shape[-1] < 1:
+        raise ValueError(f"input must have a length L >= 1 (its last dimension), got shape {tuple(input.shape)}")
+    d = check_int(dilation, "dilation", minimum=1)
+    left = d * (weight.shape[-1] - 1)
+    return conv1d(F.pad(input, (left, 0)), weight, bias, dilation=d)  # F.pad: (left, right) of the last axis
+
+
+def wavenet_dilations(blocks: int = 1, max_dilation: int = 512) -> tuple[int, ...]:
+    """WaveNet's dilations: ``1, 2, 4, ..., max_dilation``, the block repeated ``blocks`` times.
+
+    Parameters
+    ----------
+    blocks : number of blocks, >= 1
+    max_dilation : the last dilation of a block, a power of 2 (512 in the paper)
+
+    Returns
+    -------
+    tuple of ``blocks * (log2(max_dilation) + 1)`` ints.
+
+    Examples
+    --------
+    >>> wavenet_dilations(2, max_dilation=8)
+    (1, 2, 4, 8, 1, 2, 4, 8)
+    >>> len(wavenet_dilations())  # 1, 2, ..., 512: ten layers
+    10
+    """
+    n = check_int(blocks, "blocks", minimum=1)
+    top = check_int(max_dilation, "max_dilation", minimum=1)
+    if top & (top - 1):
+        raise ValueError(f"max_dilation must be a power of 2 (1, 2, 4, ...), got {top}")
+    block = tuple(2**i for i in range(top.bit_length()))
+    return block * n
+
+
+def wavenet_receptive_field(blocks: int = 1, max_dilation: int = 512, kernel_size: int = WAVENET_KERNEL_SIZE) -> int:
+    """The receptive field, in samples, of :func:`wavenet_dilations` with kernels of ``kernel_size`` taps.
+
+    ``receptive_fields([k] * n, dilations)[-1]``: each block of dilations 1 .. 2^m adds
+    ``(k - 1)(2^(m+1) - 1)`` samples to the one sample an output starts from.
+
+    Examples
+    --------
+    >>> wavenet_receptive_field()  # 1 + (1 + 2 + ... + 512) = 1 + 1023
+    1024
+    >>> wavenet_receptive_field(blocks=3)  # 1 + 3 * 1023
+    3070
+    """
+    dilations = wavenet_dilations(blocks, max_dilation)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    return receptive_fields([k] * len(dilations), dilations)[-1]
+
+
+def _check_sequence(input: Any, channels: int) -> None:
+    if not isinstance(input, torch.Tensor):
+        raise TypeError(f"input must be a torch.Tensor of shape (N, C, L), got {type(input).__name__}")
+    if input.ndim != 3:
+        raise ValueError(f"input must have 3 dimensions (N, C, L), got shape {tuple(input.shape)}")
+    if input.shape[1] != channels:
+        raise ValueError(f"input must have {channels} channels (dimension 1), got shape {tuple(input.shape)}")
+
+
+def _check_dilations(dilations: Any, name: str = "dilations") -> tuple[int, ...]:
+    """A non-empty sequence of ints >= 1 (a list, a tuple, a 1-D array) as a tuple, or raise naming ``name``."""
+    if isinstance(dilations, np.ndarray) and dilations.ndim == 1:
+        dilations = dilations.tolist()
+    if isinstance(dilations, (str, bytes)) or not isinstance(dilations, Sequence):
+        raise TypeError(f"{name} must be a sequence of ints, one per layer, got {dilations!r}")
+    if len(dilations) == 0:
+        raise ValueError(f"{name} must name at least one layer, got an empty sequence")
+    return tuple(check_int(d, f"{name}[{i}]", minimum=1) for i, d in enumerate(dilations))
+
+
+class WaveNetStack(nn.Module):
+    """A stack of dilated causal convolutions with WaveNet's gated units and residual connections.
+
+    (N, C, L) -> (N, C, L). Layer ``l``, with dilation ``d_l``:
+
+    - gated: ``z = tanh(W_f * x) ⊙ sigmoid(W_g * x)``, two causal convolutions of ``k`` taps (one
+      ``nn.Conv1d`` with 2C outputs, split in two); not gated: ``z = tanh(W_f * x)``;
+    - a 1x1 convolution ``W_r``; residual: ``x <- x + W_r z``, otherwise ``x <- W_r z``.
+
+    WaveNet adds skip connections from every layer and an output head; they change neither the
+    causality nor the receptive field, ``receptive_fields([k] * n, dilations)[-1]``, and are left out.
+
+    Parameters
+    ----------
+    channels : C, in and out of every layer
+    dilations : one int >= 1 per layer; WaveNet's Figure 3 draws (1, 2, 4, 8)
+    kernel_size : k, taps per causal convolution (WaveNet: 2)
+    gated, residual : as above
+
+    Attributes
+    ----------
+    dilated : the layers' ``nn.Conv1d(C, 2C or C, k)``, applied with :func:`causal_conv1d`
+    mix : the layers' 1x1 ``nn.Conv1d(C, C, 1)``
+    receptive_field : int
+
+    Examples
+    --------
+    >>> stack = WaveNetStack(4)  # dilations 1, 2, 4, 8
+    >>> stack(torch.randn(2, 4, 50)).shape  # (N, C, L) kept
+    torch.Size([2, 4, 50])
+    >>> stack.receptive_field  # 1 + 1 + 2 + 4 + 8
+    16
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        dilations: Sequence[int] = (1, 2, 4, 8),
+        kernel_size: int = WAVENET_KERNEL_SIZE,
+        gated: bool = True,
+        residual: bool = True,
+    ) -> None:
+        super().__init__()
+        self.channels = check_int(channels, "channels", minimum=1)
+        self.dilations = _check_dilations(dilations)
+        self.kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
+        for name, flag in (("gated", gated), ("residual", residual)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"{name} must be True or False, got {flag!r}")
+        self.gated, self.residual = gated, residual
+        width = 2 * self.channels if gated else self.channels
+        self.dilated = nn.ModuleList(nn.Conv1d(self.channels, width, self.kernel_size) for _ in self.dilations)
+        self.mix = nn.ModuleList(nn.Conv1d(self.channels, self.channels, 1) for _ in self.dilations)
+
+    @property
+    def receptive_field(self) -> int:
+        """Samples one output reads: :func:`dilconv_lib.geometry.receptive_fields` of the dilated layers."""
+        return receptive_fields([self.kernel_size] * len(self.dilations), self.dilations)[-1]
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        """(N, C, L) -> (N, C, L); output ``t`` depends on inputs ``t - receptive_field + 1 .. t`` only."""
+        _check_sequence(input, self.channels)
+        x = input
+        for conv, mix, d in zip(self.dilated, self.mix, self.dilations):
+            h = causal_conv1d(x, conv.weight, conv.bias, dilation=d)  # (N, 2C or C, L)
+            if self.gated:
+                f, g = h.chunk(2, dim=1)  # (N, C, L) each: filter and gate
+                z = torch.tanh(f) * torch.sigmoid(g)
+            else:
+                z = torch.tanh(h)
+            y = mix(z)
+            x = x + y if self.residual else y
+        return x
+
+    def extra_repr(self) -> str:
+        return (
+            f"channels={self.channels}, dilations={self.dilations}, kernel_size={self.kernel_size}, "
+            f"gated={self.gated}, residual={self.residual}"
+        )
+
+
+def gradient_support(
+    model: nn.Module,
+    length: int,
+    channels: int = 1,
+    position: int | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """The input steps that output step ``position`` depends on: where its gradient is non-zero.
+
+    Runs ``model`` on one random sequence (standard normal, from a generator seeded with ``seed``, in the
+    dtype of the model's first parameter) and back-propagates 1 from ``output[0, :, position]`` (summed over
+    output channels). A step outside the model's receptive field gets an exact zero; inside, a random input
+    and random weights make an exact zero improbable.
+
+    Parameters
+    ----------
+    model : maps (1, channels, length) to (1, C_out, length)
+    length : L
+    channels : the model's input channels
+    position : output step, in ``0 .. L - 1`` (negative counts from the end); the last one when None
+    seed : seeds the input
+
+    Returns
+    -------
+    sorted int64 array of input steps.
+
+    Examples
+    --------
+    >>> _ = torch.manual_seed(0)
+    >>> gradient_support(WaveNetStack(2, dilations=(1, 2)), 10, channels=2, position=6)  # 1 + 1 + 2 = 4 steps
+    array([3, 4, 5, 6])
+    """
+    n = check_int(length, "length", minimum=1)
+    c = check_int(channels, "channels", minimum=1)
+    t = n - 1 if position is None else check_int(position, "position")
+    if not -n <= t < n:
+        raise ValueError(f"position must lie in -{n} .. {n - 1} for length {n}, got {t}")
+    generator = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
+    dtype = next(iter(model.parameters()), torch.empty(0)).dtype
+    x = torch.randn(1, c, n, generator=generator).to(dtype).requires_grad_(True)
+    out = model(x)
+    if out.ndim != 3 or out.shape[-1] != n:
+        raise ValueError(f"model must return (1, C_out, {n}), got shape {tuple(out.shape)}")
+    out[0, :, t].sum().backward()
+    return np.flatnonzero(x.grad[0].abs().sum(dim=0).numpy())
+
+
+# --- 2-D: atrous spatial pyramid pooling ---------------------------------------------------------------------
+
+
+def _axis_counts(n: int, rate: int, k: int) -> np.ndarray:
+    """(n,): how many of the taps ``(j - k // 2) * rate``, j = 0 .. k-1, land inside 0 .. n-1 from each position."""
+    positions = np.arange(n)[:, None] + (np.arange(k) - k // 2)[None, :] * rate  # (n, k)
+    return ((positions >= 0) & (positions < n)).sum(axis=1)
+
+
+def valid_tap_counts(size: int | tuple[int, int], rate: int, kernel_size: int = 3) -> np.ndarray:
+    """How many of a ``k x k`` kernel's taps, with dilation ``rate`` and "same" padding, land on the map.
+
+    Output pixel ``(i, j)`` reads ``(i + a * rate, j + b * rate)`` for ``a, b`` in ``-(k // 2) .. k // 2``;
+    a tap is valid when it lands inside the ``H x W`` map and not on the zero padding. Rows and columns
+    are independent, so the count is the product of one count per axis.
+
+    Parameters
+    ----------
+    size : H, or (H, W), of the feature map
+    rate : the dilation (DeepLab's atrous rate), >= 1
+    kernel_size : k, odd
+
+    Returns
+    -------
+    (H, W) int64 array, values in 1 .. k^2 (the centre tap is always valid).
+
+    Examples
+    --------
+    A 3x3 kernel at rate 2 on a 5x5 map: per axis, positions 0, 1, 3, 4 lose one tap, position 2 none.
+
+    >>> valid_tap_counts(5, 2)  # (H, W): the outer product of [2, 2, 3, 2, 2] with itself
+    array([[4, 4, 6, 4, 4],
+           [4, 4, 6, 4, 4],
+           [6, 6, 9, 6, 6],
+           [4, 4, 6, 4, 4],
+           [4, 4, 6, 4, 4]])
+    >>> int(valid_tap_counts(33, 33).max())  # rate >= size: only the centre tap is left
+    1
+    """
+    h, w = check_tuple(size, "size", 2, minimum=1)
+    r = check_int(rate, "rate", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    if k % 2 == 0:
+        raise ValueError(f"kernel_size must be odd (a centre tap, symmetric padding), got {k}")
+    return np.outer(_axis_counts(h, r, k), _axis_counts(w, r, k)).astype(np.int64)
+
+
+def valid_tap_fraction(size: int | tuple[int, int], rate: int, kernel_size: int = 3) -> float:
+    """The share of a ``k x k`` kernel's taps that land on the map, over all output pixels.
+
+    ``valid_tap_counts(size, rate, kernel_size).mean() / k**2``; 1 when no tap ever reads padding, ``1 / k**2``
+    when only the centre tap is left (``rate >= H`` and ``rate >= W``).
+
+    Examples
+    --------
+    >>> valid_tap_fraction(5, 2)  # (11 / 5)^2 / 9: the mean of [2, 2, 3, 2, 2] is 11 / 5 per axis
+    0.5377777777777778
+    >>> round(valid_tap_fraction(33, 1), 4)  # (97 / 33)^2 / 9: only the border loses taps
+    0.96
+    >>> valid_tap_fraction(33, 40) == 1 / 9  # rate >= size: the centre tap alone
+    True
+    """
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    return float(valid_tap_counts(size, rate, k).mean() / k**2)
+
+
+class ASPP(nn.Module):
+    """Atrous spatial pyramid pooling, DeepLab v3's or v2's: (N, C_in, H, W) -> (N, C_out, H, W).
+
+    **v3** (Chen et al. 2017), rates (6, 12, 18) by default: parallel branches, each a convolution
+    followed by a ReLU,
+
+    - a 1x1 convolution,
+    - one 3x3 convolution per rate ``r``, with dilation ``r`` and padding ``r`` (the size is kept),
+    - image pooling (``image_pooling=True``): the mean over H and W, a 1x1 convolution, spread back over
+      H x W (bilinear upsampling from 1x1 copies the value),
+
+    concatenated to ``(2 + len(rates)) * C_out`` channels (one fewer without pooling), then a 1x1
+    projection to ``C_out`` and a ReLU. DeepLab v3 puts batch normalisation after every convolution;
+    it is left out here, and every convolution has a bias instead.
+
+    **v2** (Chen et al., TPAMI 2018), rates (6, 12, 18, 24) by default: one 3x3 convolution per rate, straight
+    to ``C_out`` (the class scores), and the branches summed; no 1x1 branch, no pooling, no ReLU. That is v2's
+    ResNet-101 model; its VGG-16 model (ASPP-L) adds two 1x1 layers to each branch.
+
+    Parameters
+    ----------
+    in_channels, out_channels : C_in, C_out
+    rates : the 3x3 branches' dilations; ``ASPP_RATES[variant]`` when None
+    variant : ``"v3"`` or ``"v2"``
+    image_pooling : v3 only; True when None for v3
+
+    Attributes
+    ----------
+    branches : the convolutions applied to the input: v3's 1x1 first, then one 3x3 per rate
+    pool : v3's image-pooling 1x1 convolution, or None
+    project : v3's 1x1 projection, or None
+
+    Examples
+    --------
+    >>> aspp = ASPP(8, 4)  # v3: 1x1, rates 6, 12, 18, image pooling
+    >>> x = torch.randn(2, 8, 33, 33)  # (N, C_in, H, W)
+    >>> aspp(x).shape  # padding = rate keeps H and W
+    torch.Size([2, 4, 33, 33])
+    >>> aspp.project.in_channels  # five branches of C_out = 4, concatenated
+    20
+    >>> ASPP(8, 21, variant="v2").rates, ASPP(8, 21, variant="v2")(x).shape  # four summed branches
+    ((6, 12, 18, 24), torch.Size([2, 21, 33, 33]))
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        rates: Sequence[int] | None = None,
+        variant: Variant = "v3",
+        image_pooling: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.in_channels = check_int(in_channels, "in_channels", minimum=1)
+        self.out_channels = check_int(out_channels, "out_channels", minimum=1)
+        self.variant = _check_choice(variant, "variant", ("v3", "v2"))
+        self.rates = ASPP_RATES[self.variant] if rates is None else _check_dilations(rates, "rates")
+        if image_pooling is None:
+            image_pooling = self.variant == "v3"
+        if not isinstance(image_pooling, bool):
+            raise TypeError(f"image_pooling must be True, False or None, got {image_pooling!r}")
+        if image_pooling and self.variant == "v2":
+            raise ValueError("image_pooling: DeepLab v2's ASPP has no image pooling (it came with v3)")
+        self.image_pooling = image_pooling
+        c_in, c_out = self.in_channels, self.out_channels
+        atrous = [nn.Conv2d(c_in, c_out, 3, padding=r, dilation=r) for r in self.rates]
+        if self.variant == "v3":
+            self.branches = nn.ModuleList([nn.Conv2d(c_in, c_out, 1), *atrous])
+            self.pool = nn.Conv2d(c_in, c_out, 1) if image_pooling else None
+            n_concat = len(self.branches) + int(image_pooling)
+            self.project = nn.Conv2d(n_concat * c_out, c_out, 1)
+        else:
+            self.branches = nn.ModuleList(atrous)
+            self.pool = None
+            self.project = None
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        """(N, C_in, H, W) -> (N, C_out, H, W)."""
+        _check_input(input, self.in_channels)
+        if self.variant == "v2":
+            return torch.stack([branch(input) for branch in self.branches]).sum(dim=0)
+        features = [F.relu(branch(input)) for branch in self.branches]  # each (N, C_out, H, W)
+        if self.pool is not None:
+            pooled = F.relu(self.pool(input.mean(dim=(2, 3), keepdim=True)))  # (N, C_out, 1, 1)
+            features.append(pooled.expand(-1, -1, *input.shape[2:]))
+        return F.relu(self.project(torch.cat(features, dim=1)))  # (N, n_concat * C_out, H, W) -> (N, C_out, H, W)
+
+    def extra_repr(self) -> str:
+        return f"variant={self.variant!r}, rates={self.rates}, image_pooling={self.image_pooling}"
