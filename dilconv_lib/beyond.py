@@ -31,8 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dilconv_lib.accelerated import conv1d
-from dilconv_lib.checks import check_int, check_tensors, check_tuple
-from dilconv_lib.context import _check_choice, _check_input
+from dilconv_lib.checks import check_choice, check_feature_map, check_int, check_tensors, check_tuple
 from dilconv_lib.geometry import receptive_fields
 
 __all__ = [
@@ -416,7 +415,7 @@ class ASPP(nn.Module):
         super().__init__()
         self.in_channels = check_int(in_channels, "in_channels", minimum=1)
         self.out_channels = check_int(out_channels, "out_channels", minimum=1)
-        self.variant = _check_choice(variant, "variant", ("v3", "v2"))
+        self.variant = check_choice(variant, "variant", ("v3", "v2"))
         self.rates = ASPP_RATES[self.variant] if rates is None else _check_dilations(rates, "rates")
         if image_pooling is None:
             image_pooling = self.variant == "v3"
@@ -439,7 +438,7 @@ class ASPP(nn.Module):
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         """(N, C_in, H, W) -> (N, C_out, H, W)."""
-        _check_input(input, self.in_channels)
+        check_feature_map(input, self.in_channels)
         if self.variant == "v2":
             return torch.stack([branch(input) for branch in self.branches]).sum(dim=0)
         features = [F.relu(branch(input)) for branch in self.branches]  # each (N, C_out, H, W)

@@ -24,7 +24,9 @@ __all__ = [
     "ConvGeometry",
     "as_float_array",
     "as_float_arrays",
+    "check_choice",
     "check_conv_args",
+    "check_feature_map",
     "check_int",
     "check_tensors",
     "check_tuple",
@@ -293,3 +295,42 @@ def check_tensors(input: Any, weight: Any, bias: Any | None) -> None:
             raise TypeError(f"{name} has dtype {value.dtype} but input has {input.dtype}: convert one with .to(dtype)")
         if value.device != input.device:
             raise ValueError(f"{name} is on {value.device} but input is on {input.device}: move one with .to(device)")
+
+
+def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of the strings ``choices``, or raise naming ``name``.
+
+    >>> check_choice("basic", "variant", ("basic", "large"))
+    'basic'
+    >>> check_choice("huge", "variant", ("basic", "large"))
+    Traceback (most recent call last):
+    ...
+    ValueError: variant must be one of 'basic', 'large', got 'huge'
+    """
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r} ({type(value).__name__})"
+        )
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def check_feature_map(input: Any, channels: int) -> None:
+    """Raise unless ``input`` is a torch tensor of shape (N, ``channels``, H, W): a module's input.
+
+    >>> import torch
+    >>> check_feature_map(torch.ones(2, 3, 8, 8), 3)
+    >>> check_feature_map(torch.ones(3, 8, 8), 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: input must have 4 dimensions (N, C, H, W), got shape (3, 8, 8)
+    """
+    import torch  # here, so that the NumPy backends never load torch
+
+    if not isinstance(input, torch.Tensor):
+        raise TypeError(f"input must be a torch.Tensor of shape (N, C, H, W), got {type(input).__name__}")
+    if input.ndim != 4:
+        raise ValueError(f"input must have 4 dimensions (N, C, H, W), got shape {tuple(input.shape)}")
+    if input.shape[1] != channels:
+        raise ValueError(f"input must have {channels} channels (dimension 1), got shape {tuple(input.shape)}")

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dilconv_lib.checks import check_int
+from dilconv_lib.checks import check_choice, check_feature_map, check_int
 from dilconv_lib.geometry import receptive_fields
 
 __all__ = [
@@ -54,31 +54,12 @@ LARGE_WIDTHS: tuple[int, ...] = (2, 2, 4, 8, 16, 32, 32, 1)
 LARGE_NOISE = 1e-3
 
 
-def _check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
-    if not isinstance(value, str):
-        raise TypeError(
-            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r} ({type(value).__name__})"
-        )
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
-
-
 def _check_noise(noise: Any) -> float:
     if isinstance(noise, bool) or not isinstance(noise, (int, float)):
         raise TypeError(f"noise must be a number >= 0, got {noise!r} ({type(noise).__name__})")
     if not noise >= 0:  # also refuses NaN
         raise ValueError(f"noise must be >= 0, got {noise!r}")
     return float(noise)
-
-
-def _check_input(input: Any, channels: int) -> None:
-    if not isinstance(input, torch.Tensor):
-        raise TypeError(f"input must be a torch.Tensor of shape (N, C, H, W), got {type(input).__name__}")
-    if input.ndim != 4:
-        raise ValueError(f"input must have 4 dimensions (N, C, H, W), got shape {tuple(input.shape)}")
-    if input.shape[1] != channels:
-        raise ValueError(f"input must have {channels} channels (dimension 1), got shape {tuple(input.shape)}")
 
 
 def identity_kernel(
@@ -213,7 +194,7 @@ class _EightLayers(nn.Module):
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         """(N, C, H, W) -> (N, C, H, W)."""
-        _check_input(input, self.channels)
+        check_feature_map(input, self.channels)
         x = input
         for conv, relu in zip(self.convs, self.relu_after):
             x = conv(x)
@@ -285,8 +266,8 @@ class ContextModule(_EightLayers):
         generator: torch.Generator | None = None,
     ) -> None:
         c = check_int(channels, "channels", minimum=1)
-        variant = _check_choice(variant, "variant", ("basic", "large"))
-        init = _check_choice(init, "init", ("identity", "default"))
+        variant = check_choice(variant, "variant", ("basic", "large"))
+        init = check_choice(init, "init", ("identity", "default"))
         noise = _check_noise(noise)
         factors = LARGE_WIDTHS if variant == "large" else (1,) * 8
         super().__init__(
@@ -322,7 +303,7 @@ class PlainStack(_EightLayers):
 
     def __init__(self, channels: int, init: Init = "identity") -> None:
         c = check_int(channels, "channels", minimum=1)
-        init = _check_choice(init, "init", ("identity", "default"))
+        init = check_choice(init, "init", ("identity", "default"))
         super().__init__(c, (c,) * 8, (1,) * 8, init, 0.0, None)
 
     def extra_repr(self) -> str:
@@ -376,7 +357,7 @@ class PoolingNet(nn.Module):
     def __init__(self, channels: int, init: Init = "identity") -> None:
         super().__init__()
         self.channels = check_int(channels, "channels", minimum=1)
-        self.init = _check_choice(init, "init", ("identity", "default"))
+        self.init = check_choice(init, "init", ("identity", "default"))
         self.widths = (self.channels,) * 8
         self.convs = _eight_convs(self.channels, self.widths, self.dilations)
         _initialise(self.convs, self.channels, self.init, 0.0, None)
@@ -395,7 +376,7 @@ class PoolingNet(nn.Module):
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         """(N, C, H, W) -> (N, C, H, W), with H and W multiples of 8."""
-        _check_input(input, self.channels)
+        check_feature_map(input, self.channels)
         height, width = input.shape[-2:]
         if height % self.factor or width % self.factor:
             raise ValueError(
