@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: install lab test test-browser lint format unit nbval notebooks bench bench-deps clean
+.PHONY: install lab test test-browser lint format unit nbval notebooks bench bench-deps student slides html clean
 
 install: $(STAMP)
 
@@ -49,6 +49,19 @@ bench: install
 # numpy-ml's source, for the benchmark's comparison row (its package no longer imports on Python 3.11).
 bench-deps: install
 	$(BIN)/python -m pip download numpy-ml==0.1.2 --no-deps -d build/numpy-ml
+
+# The course's editions (dilconv_lib/editions.py), each in its own folder under build/:
+# student: solutions replaced by stubs, outputs cleared; slides: one reveal.js deck per notebook;
+# html: every notebook with its outputs as a static page, and index.html, the syllabus.
+# Slides and pages load nothing from the network; the slides fetch reveal.js once with npm into build/vendor/.
+student: install
+	$(BIN)/python -m dilconv_lib.editions student
+
+slides: install
+	$(BIN)/python -m dilconv_lib.editions slides
+
+html: install
+	$(BIN)/python -m dilconv_lib.editions html
 
 # Every notebook run top to bottom in JupyterLab in a real (headless) browser.
 test-browser: install

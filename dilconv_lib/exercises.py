@@ -20,6 +20,17 @@ True
 ...     return naive.conv1d(input, weight, bias, stride, padding, dilation + 1)  # dilation read as gaps
 >>> check_conv1d(gaps_conv1d, quiet=True).mistake
 'dilation_gaps'
+
+A function that still raises ``NotImplementedError``, as the student edition's stubs do, is not
+diagnosed: the verdict says what to do.
+
+>>> def my_conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1):
+...     raise NotImplementedError("Exercise: write the body of my_conv1d")
+>>> verdict = check_conv1d(my_conv1d)
+✗ my_conv1d is not implemented yet: fill in its body in place of `raise NotImplementedError(...)`,
+run that cell, then run this check again.
+>>> verdict.mistake
+'not_implemented'
 """
 
 from __future__ import annotations
@@ -51,7 +62,8 @@ class Verdict:
     message : the text the checker prints, success line or diagnosis.
     mistake : None when right; otherwise the name of the mistake that explains every answer
         (e.g. ``"dilation_gaps"``, ``"padding_ignored"``, ``"kernel_flipped"``), or the kind of
-        failure when none does: ``"raised"``, ``"not_an_array"``, ``"not_an_int"``, ``"shape"``,
+        failure when none does: ``"not_implemented"`` (it raised ``NotImplementedError``, as the
+        student edition's stubs do), ``"raised"``, ``"not_an_array"``, ``"not_an_int"``, ``"shape"``,
         ``"values"``.
 
     A verdict is truthy exactly when ``ok``.
@@ -85,11 +97,18 @@ def _failure(name: str, lines: list[str], mistake: str) -> Verdict:
     return Verdict(ok=False, message=text, mistake=mistake)
 
 
+def _not_implemented(name: str) -> Verdict:
+    # The student edition's stub: the learner has not written the function yet.
+    message = (
+        f"✗ {name} is not implemented yet: fill in its body in place of `raise NotImplementedError(...)`, "
+        "run that cell, then run this check again."
+    )
+    return Verdict(ok=False, message=message, mistake="not_implemented")
+
+
 def _exception_lines(error: Exception) -> list[str]:
     lines = [f"It raised {type(error).__name__}: {error}"]
-    if isinstance(error, NotImplementedError):
-        lines.append("Replace `raise NotImplementedError` by your solution.")
-    elif isinstance(error, IndexError):
+    if isinstance(error, IndexError):
         lines.append(
             "An IndexError usually means a loop runs past the end of the (padded) input: check the "
             "output length and the index i*s + ki*d."
@@ -210,7 +229,8 @@ def check_output_size(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict
     Returns
     -------
     Verdict
-        Its ``mistake`` is one of ``SIZE_MISTAKES``' keys, or ``"raised"``, ``"not_an_int"``, ``"values"``.
+        Its ``mistake`` is one of ``SIZE_MISTAKES``' keys, or ``"not_implemented"``, ``"raised"``,
+        ``"not_an_int"``, ``"values"``.
 
     Examples
     --------
@@ -230,6 +250,8 @@ def check_output_size(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict
         right = output_size(i, k, stride=s, padding=p, dilation=d)
         try:
             got = fn(i, k, stride=s, padding=p, dilation=d)
+        except NotImplementedError:
+            return _finish(_not_implemented(name), quiet)
         except Exception as error:  # anything the learner's code raises is reported, not re-raised
             lines = [f"{call}:", *_exception_lines(error)]
             return _finish(_failure(name, lines, "raised"), quiet)
@@ -479,6 +501,8 @@ def _check_conv(fn: ConvFunction, cases: list[ConvCase], covers: str, quiet: boo
                 padding=case.padding,
                 dilation=case.dilation,
             )
+        except NotImplementedError:
+            return _finish(_not_implemented(name), quiet)
         except Exception as error:  # anything the learner's code raises is reported, not re-raised
             lines = [where, *_exception_lines(error)]
             if isinstance(error, TypeError) and any(
@@ -561,7 +585,8 @@ def check_conv1d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
     -------
     Verdict
         Its ``mistake`` names the diagnosis, e.g. ``"dilation_gaps"``, ``"padding_before_only"``,
-        ``"stride_ignored"``, ``"kernel_flipped"``; or ``"raised"``, ``"not_an_array"``, ``"shape"``, ``"values"``.
+        ``"stride_ignored"``, ``"kernel_flipped"``; or ``"not_implemented"``, ``"raised"``, ``"not_an_array"``,
+        ``"shape"``, ``"values"``.
 
     Examples
     --------

@@ -48,3 +48,13 @@ def test_environment_yml_uses_conda_forge_only() -> None:
 def test_python_version_agrees() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["requires-python"] == ">=3.11,<3.12"
+
+
+def test_binder_environment_is_the_course_environment_without_the_editable_install() -> None:
+    """Binder builds the environment before it copies the course, so `.binder/postBuild` installs the library."""
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    binder = yaml.safe_load((ROOT / ".binder" / "environment.yml").read_text())
+    env["dependencies"].remove({"pip": ["-e ."]})
+    assert binder == env
+    post_build = (ROOT / ".binder" / "postBuild").read_text()
+    assert "pip install --no-deps -e ." in post_build

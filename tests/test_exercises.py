@@ -116,12 +116,36 @@ def test_size_unknown_mistake_shows_the_formula() -> None:
 
 
 def test_size_reports_an_exception() -> None:
-    def unfinished(size, kernel_size, stride=1, padding=0, dilation=1):
-        raise NotImplementedError
+    def divides_by_zero(size, kernel_size, stride=1, padding=0, dilation=1):
+        return size // 0
 
-    verdict = check_output_size(unfinished, quiet=True)
+    verdict = check_output_size(divides_by_zero, quiet=True)
     assert verdict.mistake == "raised"
-    assert "It raised NotImplementedError" in verdict.message and "your solution" in verdict.message
+    assert "divides_by_zero(7, 3, stride=1, padding=0, dilation=1):" in verdict.message
+    assert "It raised ZeroDivisionError: integer division or modulo by zero" in verdict.message
+
+
+@pytest.mark.parametrize("check", [check_output_size, check_conv1d, check_conv2d], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("error", [NotImplementedError, NotImplementedError("Exercise: write the body of stub")])
+def test_a_stub_is_not_implemented_yet(check: Callable[..., Verdict], error: BaseException | type) -> None:
+    """The student edition's stubs raise NotImplementedError: the verdict says what to do, not what went wrong."""
+
+    def stub(*args: Any, **kwargs: Any) -> Any:
+        raise error
+
+    verdict = check(stub, quiet=True)
+    assert not verdict and verdict.mistake == "not_implemented"
+    assert verdict.message.startswith("✗ stub is not implemented yet: fill in its body")
+    assert "then run this check again" in verdict.message
+    assert "Case" not in verdict.message and "It raised" not in verdict.message
+
+
+def test_a_stub_verdict_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    def my_conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
+        raise NotImplementedError("Exercise: write the body of my_conv2d")
+
+    assert not check_conv2d(my_conv2d)
+    assert capsys.readouterr().out.startswith("✗ my_conv2d is not implemented yet: fill in its body")
 
 
 def test_checker_rejects_a_non_function() -> None:

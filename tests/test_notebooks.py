@@ -491,3 +491,18 @@ def test_the_slide_and_colab_checks_find_broken_notebooks() -> None:
                 cell.metadata.slideshow.update(slide_type="-")
 
     assert len(slides(broken(one_slide))) == 1 and slide_length_problems(broken(one_slide))
+
+
+@notebooks
+def test_rise_uses_a_theme_whose_fonts_ship_with_it(path: Path) -> None:
+    """RISE's default theme loads its fonts from Google Fonts; "white" presents offline. Scrolling shows tall slides."""
+    assert read(path).metadata.get("rise") == {"theme": "white", "scroll": True}
+
+
+def test_readme_launches_the_first_notebook_on_binder_and_colab() -> None:
+    readme = (ROOT / "README.md").read_text()
+    (url,) = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"].values()
+    repo = url.removeprefix("https://github.com/")
+    first = NOTEBOOKS[0].name
+    assert f"https://mybinder.org/v2/gh/{repo}/main?labpath=notebooks%2F{first}" in readme
+    assert f"https://colab.research.google.com/github/{repo}/blob/main/notebooks/{first}" in readme

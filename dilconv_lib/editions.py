@@ -1,0 +1,439 @@
+"""The course's editions, made from the notebooks in ``notebooks/`` (the instructor edition).
+
+- ``student``: the notebooks with every solution replaced by a stub and every output cleared
+  (``build/student/``). In code cells the lines between nbgrader's ``### BEGIN SOLUTION`` and
+  ``### END SOLUTION`` become ``# Your code here`` and ``raise NotImplementedError("Exercise: ...")``
+  at the same indentation; in markdown cells the text between ``<!-- BEGIN SOLUTION -->`` and
+  ``<!-- END SOLUTION -->`` becomes ``*Your answer here.*``. The lecturer's notes are left out.
+- ``slides``: one reveal.js deck per notebook, ``NAME.slides.html`` (``build/slides/``), from the cells'
+  ``slideshow`` metadata, as ``jupyter nbconvert --to slides`` makes them.
+- ``html``: one static page per notebook with its stored outputs, ``NAME.html``, and ``index.html``, the
+  syllabus (``build/html/``).
+
+Slides and pages load nothing from the network: reveal.js (fetched once from the npm registry with
+``npm pack`` into ``build/vendor/``) and MathJax 2.7 (from the ``jupyter-server-mathjax`` package) are
+copied next to them; jQuery, require.js, Mermaid and the widget manager, which nbconvert's templates
+load from CDNs, are left out. Widgets need a kernel: their outputs become a line of text. The first
+cell of a notebook that sets it up on Colab (tagged ``colab-setup``) is left out of slides and pages.
+
+``python -m dilconv_lib.editions {student,slides,html} [--out DIR]`` (``make student``, ``make slides``,
+``make html``) writes one edition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter, SlidesExporter
+from nbformat import NotebookNode
+
+__all__ = [
+    "build_html",
+    "build_slides",
+    "build_student",
+    "is_lecturer_note",
+    "strip_solutions",
+    "student_notebook",
+    "syllabus",
+]
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+MARKDOWN_SOLUTION = re.compile(r"<!-- BEGIN SOLUTION -->.*?<!-- END SOLUTION -->", re.DOTALL)
+SETUP_TAG = "colab-setup"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = "[An interactive widget: open the notebook in JupyterLab to use it.]"
+# A relative link to a notebook, e.g. "](01_by_hand.ipynb" or "](01_by_hand.ipynb#section".
+NOTEBOOK_LINK = re.compile(r"(\]\()(?![a-z][a-z0-9+.-]*:)([^)\s]+?)\.ipynb(?=[)#])")
+
+REVEAL_VERSION = "4.0.2"  # what nbconvert 7's reveal template is written for
+REVEAL_THEME = "white"  # its fonts ship with reveal.js; most other themes load theirs from Google Fonts
+REVEAL_FILES = ["LICENSE", "dist/reveal.css", "dist/reveal.js", f"dist/theme/{REVEAL_THEME}.css", "dist/theme/fonts"]
+REVEAL_FILES += ["plugin/notes"]  # speaker notes: press S in a deck
+MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+
+# The blocks of nbconvert's templates that load jQuery, require.js, Mermaid and the widget manager from
+# CDNs, emptied; MathJax (MATHJAX_URL) told to use the only fonts jupyter-server-mathjax ships, STIX-Web.
+_OFFLINE_BLOCKS = """
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_js_mathjax -%}
+<script type="text/x-mathjax-config">
+MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null}});
+</script>
+{{ super() }}
+{%- endblock html_head_js_mathjax -%}
+"""
+# nbconvert's "lab" template, less every script it loads from a CDN.
+PAGE_TEMPLATE = "{%- extends 'index.html.j2' -%}" + _OFFLINE_BLOCKS
+# nbconvert's "reveal" template, less its CDN scripts, and reveal.js loaded by plain script tags, not require.js.
+SLIDES_TEMPLATE = (
+    "{%- extends 'index.html.j2' -%}"
+    + _OFFLINE_BLOCKS
+    + """
+{%- block footer_js -%}
+<script src="{{ resources.reveal.url_prefix }}/dist/reveal.js"></script>
+<script src="{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"></script>
+<script>
+Reveal.initialize({
+  controls: true, progress: true, history: true, plugins: [RevealNotes],
+  transition: "{{ resources.reveal.transition }}", slideNumber: "{{ resources.reveal.number }}",
+  width: {{ resources.reveal.width or 960 }}, height: {{ resources.reveal.height or 700 }},
+});
+function fitSlide() {
+  // a slide taller than the screen scrolls instead of running off it
+  var room = document.querySelector(".reveal").offsetHeight * 0.95;
+  document.querySelectorAll("section.present section").forEach(function (section) {
+    if (section.offsetHeight > room) {
+      section.style.height = "calc(95vh)";
+      section.style.overflowY = "scroll";
+      section.style.marginTop = "20px";
+    }
+  });
+  if (window.MathJax && MathJax.Hub) {
+    MathJax.Hub.Rerender(Reveal.getCurrentSlide());
+  }
+}
+Reveal.on("ready", fitSlide);
+Reveal.on("slidechanged", fitSlide);
+</script>
+{%- endblock footer_js -%}
+"""
+)
+
+
+# --- the student edition ------------------------------------------------------------------------------
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _enclosing_function(lines: list[str], index: int) -> str | None:
+    """The name of the innermost ``def`` that line ``index`` lies in, or None at the top level."""
+    limit = len(_indent(lines[index]))
+    for line in reversed(lines[:index]):
+        if not line.strip() or len(_indent(line)) >= limit:
+            continue
+        match = re.match(r"\s*(?:async\s+)?def\s+(\w+)", line)
+        if match:
+            return match[1]
+        limit = len(_indent(line))
+        if limit == 0:
+            return None
+    return None
+
+
+def _bound_names(code: str) -> list[str]:
+    """Names that the top-level statements of ``code`` assign or define, in order."""
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            targets: list[ast.AST] = []
+            names.append(statement.name)
+        elif isinstance(statement, ast.Assign):
+            targets = statement.targets
+        elif isinstance(statement, ast.AnnAssign | ast.AugAssign):
+            targets = [statement.target]
+        else:
+            targets = []
+        for target in targets:
+            names += [node.id for node in ast.walk(target) if isinstance(node, ast.Name)]
+    return [name for n, name in enumerate(names) if name not in names[:n] and name != "_"]
+
+
+def _hint(lines: list[str], begin: int, end: int, after: str) -> str:
+    """What a stub asks for: the body of the function it lies in, or the names its region sets that
+    the code ``after`` it uses."""
+    function = _enclosing_function(lines, begin)
+    if function:
+        return f"write the body of {function}"
+    bound = _bound_names("\n".join(lines[begin + 1 : end]))
+    wanted = [name for name in bound if re.search(rf"\b{re.escape(name)}\b", after)] or bound
+    if not wanted:
+        return "fill in this cell"
+    return "set " + (wanted[0] if len(wanted) == 1 else ", ".join(wanted[:-1]) + " and " + wanted[-1])
+
+
+def strip_solutions(source: str, following: str = "") -> str:
+    """A code cell's source with each solution region replaced by a stub.
+
+    Parameters
+    ----------
+    source : the cell's code, solution regions between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
+    following : the code that comes after the cell (the next code cell, usually the check): the hint
+        of a stub outside any function names what the region sets that this code, or the rest of the
+        cell, uses
+
+    Returns
+    -------
+    str
+        The source with each region (its marker lines included) replaced by ``# Your code here`` and
+        ``raise NotImplementedError("Exercise: ...")`` at the region's indentation.
+
+    Examples
+    --------
+    >>> cell = "def f(x):\\n    ### BEGIN SOLUTION\\n    return x + 1\\n    ### END SOLUTION"
+    >>> print(strip_solutions(cell))
+    def f(x):
+        # Your code here
+        raise NotImplementedError("Exercise: write the body of f")
+    >>> cell = "### BEGIN SOLUTION\\nr = 3\\nrates = [1, r, 9]\\n### END SOLUTION"
+    >>> print(strip_solutions(cell, following="assert rates[0] == 1"))
+    # Your code here
+    raise NotImplementedError("Exercise: set rates")
+    """
+    lines = source.splitlines()
+    out: list[str] = []
+    n = 0
+    while n < len(lines):
+        if lines[n].strip() != BEGIN:
+            out.append(lines[n])
+            n += 1
+            continue
+        end = next((m for m in range(n + 1, len(lines)) if lines[m].strip() == END), len(lines))
+        hint = _hint(lines, n, end, "\n".join([*lines[end + 1 :], following]))
+        indent = _indent(lines[n])
+        out += [f"{indent}# Your code here", f"{indent}raise NotImplementedError({json.dumps(f'Exercise: {hint}')})"]
+        n = end + 1
+    return "\n".join(out)
+
+
+def is_lecturer_note(cell: NotebookNode) -> bool:
+    """Whether ``cell`` is a note for the lecturer: slide type ``notes`` (shown in the speaker view only)."""
+    return cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
+
+
+def student_notebook(nb: NotebookNode) -> NotebookNode:
+    """A copy of ``nb`` with its solutions stripped (:func:`strip_solutions`) and its outputs cleared.
+
+    Markdown between ``<!-- BEGIN SOLUTION -->`` and ``<!-- END SOLUTION -->`` becomes ``*Your answer here.*``;
+    execution counts and stored widget state go with the outputs; the lecturer's notes (cells whose slide
+    type is ``notes``) go too, since some of them name an exercise's answer; tags and slide metadata stay.
+    """
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    nb.cells = [cell for cell in nb.cells if not is_lecturer_note(cell)]
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for n, cell in enumerate(code):
+        if BEGIN in cell.source:
+            cell.source = strip_solutions(cell.source, code[n + 1].source if n + 1 < len(code) else "")
+        cell.outputs, cell.execution_count = [], None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = MARKDOWN_SOLUTION.sub("*Your answer here.*", cell.source)
+    return nb
+
+
+def notebook_paths(folder: Path) -> list[Path]:
+    """The course's notebooks in ``folder``, in the order of the learning path (their file names)."""
+    paths = sorted(Path(folder).glob("*.ipynb"))
+    if not paths:
+        raise FileNotFoundError(f"no notebooks (*.ipynb) in {folder}")
+    return paths
+
+
+def _fresh(out: Path, notebooks: Path, pattern: str) -> None:
+    """Make ``out`` and delete what an earlier build left in it (files matching ``pattern``)."""
+    if Path(out).resolve() == Path(notebooks).resolve():
+        raise ValueError(f"out must not be the notebooks' own folder, {notebooks}")
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob(pattern):
+        old.unlink()
+
+
+def build_student(notebooks: Path, out: Path) -> list[Path]:
+    """Write the student edition of every notebook in ``notebooks`` to ``out``; return the files written."""
+    _fresh(out, notebooks, "*.ipynb")
+    written = []
+    for path in notebook_paths(notebooks):
+        nb = student_notebook(nbformat.read(path, as_version=4))
+        nbformat.write(nb, out / path.name)
+        written.append(out / path.name)
+    return written
+
+
+# --- slides and static pages --------------------------------------------------------------------------
+
+
+def presentable(nb: NotebookNode, suffix: str) -> NotebookNode:
+    """A copy of ``nb`` to render: no Colab set-up cell, no widget state, links to notebooks ending in ``suffix``.
+
+    >>> cell = nbformat.v4.new_markdown_cell("Next: [`01_by_hand`](01_by_hand.ipynb), [paper](https://x.org/a.ipynb)")
+    >>> presentable(nbformat.v4.new_notebook(cells=[cell]), ".html").cells[0].source
+    'Next: [`01_by_hand`](01_by_hand.html), [paper](https://x.org/a.ipynb)'
+    """
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    nb.cells = [cell for cell in nb.cells if SETUP_TAG not in cell.metadata.get("tags", [])]
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = NOTEBOOK_LINK.sub(rf"\g<1>\g<2>{suffix}", cell.source)
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output.data = {"text/plain": WIDGET_NOTE}
+    return nb
+
+
+def fetch_reveal(cache: Path, version: str = REVEAL_VERSION) -> Path:
+    """reveal.js from the npm registry (``npm pack``), unpacked into ``cache/reveal.js-VERSION`` once."""
+    folder = cache / f"reveal.js-{version}"
+    if (folder / "package.json").is_file():
+        return folder
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError(f"the slides need reveal.js {version} from the npm registry: install Node.js (npm)")
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        done = subprocess.run(
+            [npm, "pack", f"reveal.js@{version}", "--pack-destination", tmp], capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"npm pack reveal.js@{version} failed:\n{done.stderr}")
+        (tarball,) = Path(tmp).glob("*.tgz")
+        with tarfile.open(tarball) as tar:
+            tar.extractall(tmp, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+        (Path(tmp) / "package").rename(folder)
+    return folder
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)
+    else:
+        shutil.copyfile(source, target)
+
+
+def copy_mathjax(out: Path) -> None:
+    """Copy MathJax 2.7 (``jupyter-server-mathjax``'s static files) to ``out/mathjax``."""
+    spec = importlib.util.find_spec("jupyter_server_mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the offline pages need MathJax: pip install jupyter-server-mathjax")
+    _copy(Path(spec.submodule_search_locations[0]) / "static", out / "mathjax")
+
+
+def _export(exporter: HTMLExporter, nb: NotebookNode, path: Path, target: Path) -> Path:
+    resources = {"metadata": {"name": path.stem, "path": str(path.parent)}}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def build_slides(notebooks: Path, out: Path, cache: Path = Path("build/vendor")) -> list[Path]:
+    """Write a reveal.js deck ``NAME.slides.html`` for every notebook to ``out``, with reveal.js and MathJax.
+
+    reveal.js is fetched into ``cache`` when it is not there yet (:func:`fetch_reveal`).
+    """
+    reveal = fetch_reveal(cache)
+    _fresh(out, notebooks, "*.slides.html")
+    for name in REVEAL_FILES:
+        _copy(reveal / name, out / "reveal.js" / name)
+    copy_mathjax(out)
+    exporter = SlidesExporter(
+        reveal_url_prefix="reveal.js", reveal_theme=REVEAL_THEME, mathjax_url=MATHJAX_URL, embed_images=True
+    )
+    exporter.raw_template = SLIDES_TEMPLATE
+    written = []
+    for path in notebook_paths(notebooks):
+        nb = presentable(nbformat.read(path, as_version=4), ".slides.html")
+        written.append(_export(exporter, nb, path, out / f"{path.stem}.slides.html"))
+    return written
+
+
+def _outline(nb: NotebookNode, fallback: str) -> tuple[str, str, list[str]]:
+    """A notebook's title (its first heading), what it is about (its opening paragraph, less the sentence
+    that announces what the learner will be able to do), and that list of outcomes."""
+    source = next((cell.source for cell in nb.cells if cell.cell_type == "markdown"), "")
+    lines = source.splitlines()
+    heading = next((n for n, line in enumerate(lines) if re.match(r"#+\s", line)), None)
+    title = re.sub(r"^#+\s+", "", lines[heading]).strip() if heading is not None else fallback
+    body = lines[heading + 1 :] if heading is not None else lines
+    paragraphs = [p.strip() for p in "\n".join(body).split("\n\n") if p.strip()]
+    opening = " ".join(paragraphs[0].split()) if paragraphs and not paragraphs[0].startswith("- ") else ""
+    sentences = re.split(r"(?<=[.!?])\s+", opening)
+    before = sentences[: next((n for n, s in enumerate(sentences) if "able to" in s), len(sentences))]
+    outcomes: list[str] = []
+    announced = False
+    for line in body:
+        if "able to" in line:
+            announced = True
+        elif announced and line.startswith("- "):
+            outcomes.append(line[2:].strip())
+        elif announced and outcomes and line.startswith(" ") and line.strip():
+            outcomes[-1] += " " + line.strip()
+        elif outcomes:
+            break
+    return title, " ".join(before or sentences[:1]), [o.rstrip(";.") for o in outcomes]
+
+
+def syllabus(paths: Sequence[Path]) -> str:
+    """The syllabus in markdown: for each notebook, in order, its title (linking its page), what it is
+    about and what the learner leaves able to do, all read from the notebook."""
+    parts = ["# Syllabus", f"The course in {len(paths)} notebooks, one step each: follow them in order."]
+    for path in paths:
+        title, about, outcomes = _outline(nbformat.read(path, as_version=4), path.stem)
+        parts.append(f"## [{title}]({path.stem}.html)")
+        if about:
+            parts.append(about)
+        if outcomes:
+            parts.append("After it you will be able to:\n\n" + "\n".join(f"- {o}" for o in outcomes))
+    return "\n\n".join(parts) + "\n"
+
+
+def build_html(notebooks: Path, out: Path) -> list[Path]:
+    """Write every notebook, with its stored outputs, as ``NAME.html`` to ``out``, and ``index.html``, the syllabus.
+
+    Figures stay embedded as PNG data; MathJax is copied next to the pages.
+    """
+    _fresh(out, notebooks, "*.html")
+    copy_mathjax(out)
+    exporter = HTMLExporter(mathjax_url=MATHJAX_URL, embed_images=True)
+    exporter.raw_template = PAGE_TEMPLATE
+    paths = notebook_paths(notebooks)
+    written = []
+    for path in paths:
+        nb = presentable(nbformat.read(path, as_version=4), ".html")
+        written.append(_export(exporter, nb, path, out / f"{path.stem}.html"))
+    index = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(syllabus(paths))])
+    index.metadata["title"] = "Syllabus"
+    written.append(_export(exporter, index, Path(notebooks) / "index.ipynb", out / "index.html"))
+    return written
+
+
+# --- command line -------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> list[Path]:
+    """``python -m dilconv_lib.editions {student,slides,html} [--out DIR] [--notebooks DIR]``."""
+    parser = argparse.ArgumentParser(prog="python -m dilconv_lib.editions", description=__doc__.split("\n\n")[0])
+    parser.add_argument("edition", choices=["student", "slides", "html"])
+    parser.add_argument("--out", type=Path, default=None, help="where to write it (default build/EDITION)")
+    parser.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="the instructor edition")
+    args = parser.parse_args(argv)
+    out = args.out or Path("build") / args.edition
+    build = {"student": build_student, "slides": build_slides, "html": build_html}[args.edition]
+    written = build(args.notebooks, out)
+    print(f"{args.edition}: {len(written)} files in {out}")
+    return written
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,477 @@
+"""The course's editions (``dilconv_lib.editions``): each is built once per test run, into a temporary folder.
+
+- The student edition keeps no solution, runs top to bottom with errors only in the exercises and in the
+  cells that check or use them, and every such error tells the learner what to do.
+- The slides and the static site have one file per notebook, the site an index that links them all, and
+  neither loads anything from the network: every script, style sheet, image and font is local.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import functools
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from IPython.core.inputtransformer2 import TransformerManager
+from nbclient import NotebookClient
+from nbformat import NotebookNode
+
+from dilconv_lib.editions import (
+    BEGIN,
+    END,
+    SETUP_TAG,
+    WIDGET_NOTE,
+    WIDGET_VIEW,
+    build_html,
+    build_slides,
+    build_student,
+    is_lecturer_note,
+    main,
+    presentable,
+    strip_solutions,
+    student_notebook,
+    syllabus,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+STUB = 'raise NotImplementedError("Exercise: '
+notebooks = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+
+
+def read(path: Path) -> NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def tags(cell: NotebookNode) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+# --- the student edition ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("student")
+    build_student(ROOT / "notebooks", out)
+    return out
+
+
+def test_student_edition_has_every_notebook(student: Path) -> None:
+    assert sorted(p.name for p in student.iterdir()) == [p.name for p in NOTEBOOKS]
+
+
+def solution_lines(nb: NotebookNode) -> tuple[set[str], set[str]]:
+    """The (stripped) lines inside solution regions that appear nowhere else in the notebook, and the rest."""
+    inside, outside = set(), set()
+    for cell in nb.cells:
+        within = False
+        for line in cell.source.splitlines():
+            if line.strip() in (BEGIN, END):
+                within = line.strip() == BEGIN
+            elif line.strip():
+                (inside if within else outside).add(line.strip())
+    return inside - outside, outside
+
+
+@notebooks
+def test_student_edition_keeps_no_solution(path: Path, student: Path) -> None:
+    solutions, _ = solution_lines(read(path))
+    nb = read(student / path.name)
+    for n, cell in enumerate(nb.cells):
+        marks = {line.strip() for line in cell.source.splitlines()} & {BEGIN, END}
+        assert not marks, f"{path.name}, cell {n}: a marker is left"
+        left = solutions & {line.strip() for line in cell.source.splitlines()}
+        assert not left, f"{path.name}, cell {n}: solution lines left: {sorted(left)}"
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}, cell {n}: outputs left"
+    assert "widgets" not in nb.metadata
+
+
+@notebooks
+def test_student_edition_keeps_everything_else(path: Path, student: Path) -> None:
+    teacher, learner = read(path), read(student / path.name)
+    teacher.cells = [c for c in teacher.cells if not is_lecturer_note(c)]
+    assert [c.cell_type for c in learner.cells] == [c.cell_type for c in teacher.cells]
+    for n, (t, s) in enumerate(zip(teacher.cells, learner.cells)):
+        assert s.metadata == t.metadata, f"{path.name}, cell {n}: metadata (tags, slides) must stay"
+        if not solution_lines(nbformat.v4.new_notebook(cells=[t]))[0] and "<!-- BEGIN SOLUTION -->" not in t.source:
+            assert s.source == t.source, f"{path.name}, cell {n}: changed although it holds no solution"
+        else:
+            assert STUB in s.source or "*Your answer here.*" in s.source
+
+
+@notebooks
+def test_student_edition_leaves_out_the_lecturers_notes(path: Path, student: Path) -> None:
+    notes = [c.source for c in read(path).cells if is_lecturer_note(c)]
+    assert notes, f"{path.name} has no notes for the lecturer to leave out"
+    learner = [c.source for c in read(student / path.name).cells]
+    assert not [note for note in notes if note in learner], f"{path.name}: a lecturer's note is left"
+
+
+@notebooks
+def test_student_edition_is_valid_python(path: Path, student: Path) -> None:
+    transform = TransformerManager().transform_cell  # %magics into Python, as IPython does
+    for n, cell in enumerate(read(student / path.name).cells):
+        if cell.cell_type == "code":
+            ast.parse(transform(cell.source), filename=f"{path.name}, cell {n}")
+
+
+def test_stub_keeps_indentation_and_names_the_function() -> None:
+    source = "\n".join(
+        [
+            "def outer(x):",
+            "    def inner(y):",
+            "        if y:",
+            "            ### BEGIN SOLUTION",
+            "            return y",
+            "            ### END SOLUTION",
+            "        return 0",
+            "",
+            "    ### BEGIN SOLUTION",
+            "    return inner(x)",
+            "    ### END SOLUTION",
+        ]
+    )
+    stripped = strip_solutions(source)
+    assert stripped.splitlines() == [
+        "def outer(x):",
+        "    def inner(y):",
+        "        if y:",
+        "            # Your code here",
+        '            raise NotImplementedError("Exercise: write the body of inner")',
+        "        return 0",
+        "",
+        "    # Your code here",
+        '    raise NotImplementedError("Exercise: write the body of outer")',
+    ]
+    ast.parse(stripped)
+
+
+def test_stub_at_top_level_names_what_the_check_uses() -> None:
+    source = f"{BEGIN}\nreach = 15\nshare, other = reach / 31, 0\n{END}\nprint(other)"
+    assert strip_solutions(source, following="assert share < 1") == "\n".join(
+        ["# Your code here", 'raise NotImplementedError("Exercise: set share and other")', "print(other)"]
+    )
+    assert "Exercise: set reach, share and other" in strip_solutions(f"{BEGIN}\nreach = 15\nshare, other = 1, 2\n{END}")
+    assert "Exercise: fill in this cell" in strip_solutions(f"{BEGIN}\nprint(1)\n{END}")
+
+
+def test_markdown_solutions_and_outputs_go() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"state": {}}
+    answer = "The answer is <!-- BEGIN SOLUTION -->\n**67**, because 2L + 1.\n<!-- END SOLUTION -->."
+    code = nbformat.v4.new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION")
+    code.outputs, code.execution_count = [nbformat.v4.new_output("stream", text="1")], 3
+    nb.cells = [nbformat.v4.new_markdown_cell(answer), code, nbformat.v4.new_code_cell("assert f() == 1")]
+    stripped = student_notebook(nb)
+    assert stripped.cells[0].source == "The answer is *Your answer here.*."
+    assert stripped.cells[1].outputs == [] and stripped.cells[1].execution_count is None
+    assert "widgets" not in stripped.metadata and nb.cells[1].outputs  # the original is left alone
+
+
+def test_command_line_replaces_an_earlier_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "00_renamed.ipynb").write_text("{}")  # a notebook since renamed
+    written = main(["student", "--out", str(tmp_path), "--notebooks", str(ROOT / "notebooks")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written) == [p.name for p in NOTEBOOKS]
+    assert capsys.readouterr().out == f"student: {len(NOTEBOOKS)} files in {tmp_path}\n"
+
+
+def test_an_edition_never_overwrites_the_notebooks() -> None:
+    with pytest.raises(ValueError, match="notebooks' own folder"):
+        build_student(ROOT / "notebooks", ROOT / "notebooks")
+
+
+def names(source: str, context: type[ast.expr_context]) -> set[str]:
+    """Names that a cell stores (defines) or loads (uses), anywhere in it."""
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return set()
+    found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+    if context is ast.Store:
+        found |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        found |= {
+            (a.asname or a.name).split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Import | ast.ImportFrom)
+            for a in n.names
+        }
+    return found
+
+
+async def _execute(paths: list[Path]) -> dict[str, NotebookNode]:
+    # One single-threaded kernel per notebook, all at once: the work is spread over the cores without
+    # torch's and OpenBLAS's threads fighting for them.
+    env = os.environ | {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+    async def run(path: Path) -> NotebookNode:
+        nb = read(path)
+        client = NotebookClient(
+            nb,
+            allow_errors=True,
+            timeout=600,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        await client.async_execute(env=env)
+        return nb
+
+    done = await asyncio.gather(*(run(path) for path in paths))
+    return {path.name: nb for path, nb in zip(paths, done)}
+
+
+@pytest.fixture(scope="module")
+def executed(student: Path) -> dict[str, NotebookNode]:
+    """Every student notebook run top to bottom, errors allowed, in the student edition's folder."""
+    return asyncio.run(_execute(sorted(student.glob("*.ipynb"))))
+
+
+def error(cell: NotebookNode) -> NotebookNode | None:
+    return next((o for o in cell.get("outputs", []) if o.output_type == "error"), None)
+
+
+def stdout(cell: NotebookNode) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+
+
+def failures(nb: NotebookNode, teacher: NotebookNode) -> Iterator[tuple[int, NotebookNode, bool, bool]]:
+    """(index, cell, is an exercise, depends on one) for every code cell of a student notebook ``nb`` that ran.
+
+    What an exercise defines in the instructor edition ``teacher`` is missing or a stub in ``nb``; so is
+    what a cell that failed, or that used such a name, defines.
+    """
+    tainted: set[str] = set()
+    originals = [cell for cell in teacher.cells if not is_lecturer_note(cell)]  # as the student edition has them
+    for n, (cell, original) in enumerate(zip(nb.cells, originals, strict=True)):
+        if cell.cell_type != "code":
+            continue
+        exercise = STUB in cell.source
+        depends = bool(names(cell.source, ast.Load) & tainted)
+        if exercise or depends or error(cell):
+            tainted |= names(cell.source, ast.Store) | names(original.source, ast.Store)
+        yield n, cell, exercise, depends
+
+
+@notebooks
+def test_student_edition_fails_only_in_exercises_and_their_checks(path: Path, executed: dict) -> None:
+    for n, cell, exercise, depends in failures(executed[path.name], read(path)):
+        err = error(cell)
+        if err and not (exercise or depends or "raises-exception" in tags(cell)):
+            pytest.fail(f"{path.name}, cell {n} fails but is no exercise and uses none: {err.ename}: {err.evalue}")
+
+
+HINT = re.compile(r'NotImplementedError\("(Exercise: [^"]+)"\)')
+
+
+def hints(nb: NotebookNode) -> list[str]:
+    """What the stubs ask for, e.g. ``"Exercise: write the body of my_conv1d"``, ``"Exercise: set a and b"``."""
+    return HINT.findall("\n".join(cell.source for cell in nb.cells if cell.cell_type == "code"))
+
+
+def told(text: str, asked: list[str]) -> bool:
+    """Does an error (with what the cell printed) tell the learner which exercise to do?"""
+    wanted = {n for h in asked for n in re.split(r", | and ", re.sub(r"^Exercise: (set|write the body of) ", "", h))}
+    missing = re.match(r"NameError: name '(\w+)' is not defined", text)
+    return (
+        any(hint in text for hint in asked)  # the stub's own words, raised or quoted by a check
+        or "is not implemented yet: fill in" in text  # a dilconv_lib.exercises checker's verdict
+        or bool(missing and missing[1] in wanted)  # a check that reads what an exercise sets
+    )
+
+
+@notebooks
+def test_every_failure_tells_the_learner_what_to_do(path: Path, executed: dict) -> None:
+    nb = executed[path.name]
+    asked = hints(nb)
+    for n, cell, exercise, _ in failures(nb, read(path)):
+        err = error(cell)
+        if not err or "raises-exception" in tags(cell):
+            continue
+        said = f"{err.ename}: {err.evalue}\n{stdout(cell)}"
+        if exercise:
+            assert err.ename == "NotImplementedError" and err.evalue in asked, f"{path.name}, cell {n}: {said}"
+        assert told(said, asked), f"{path.name}, cell {n}: the learner gets {said!r}, which does not say what to do"
+
+
+def test_what_tells_the_learner_what_to_do() -> None:
+    asked = ["Exercise: write the body of f", "Exercise: set rates and field"]
+    assert told("AssertionError: f raised Exercise: write the body of f. Pad each branch.", asked)
+    assert told("AssertionError: \n✗ f is not implemented yet: fill in its body ...", asked)
+    assert told("NameError: name 'field' is not defined\n", asked)
+    assert not told("NameError: name 'other' is not defined\n", asked)
+    assert not told("TypeError: unsupported operand type(s) for +: 'int' and 'str'\n", asked)
+
+
+@notebooks
+def test_every_exercise_is_checked(path: Path, executed: dict) -> None:
+    """Each stub makes some cell fail: the learner is told, not left with an unchecked answer."""
+    nb = executed[path.name]
+    said = "\n".join(f"{e.evalue}\n{stdout(c)}" for c in nb.cells if (e := error(c)))
+    for hint in hints(nb):
+        function = re.fullmatch(r"Exercise: write the body of (\w+)", hint)
+        assert hint in said or (function and f"{function[1]} is not implemented yet" in said), (
+            f"{path.name}: nothing checks the exercise ({hint})"
+        )
+
+
+# --- slides and the static site -----------------------------------------------------------------------
+
+
+@functools.cache
+def parse(page: Path) -> BeautifulSoup:
+    """A built page, parsed once for all the tests that read it."""
+    return BeautifulSoup(page.read_text(errors="replace"), "html.parser")
+
+
+@pytest.fixture(scope="module")
+def slides(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    vendor = ROOT / "build" / "vendor"
+    if not any(vendor.glob("reveal.js-*/package.json")) and shutil.which("npm") is None and not os.environ.get("CI"):
+        pytest.skip("the slides need reveal.js, fetched with npm (Node.js), which is not installed")
+    out = tmp_path_factory.mktemp("slides")
+    build_slides(ROOT / "notebooks", out, cache=vendor)
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("html")
+    build_html(ROOT / "notebooks", out)
+    return out
+
+
+def test_one_deck_per_notebook(slides: Path) -> None:
+    assert sorted(p.name for p in slides.glob("*.html")) == [f"{p.stem}.slides.html" for p in NOTEBOOKS]
+    html = (slides / NOTEBOOKS[0].with_suffix(".slides.html").name).read_text()
+    assert "Reveal.initialize" in html and 'class="reveal"' in html
+
+
+def test_one_page_per_notebook_and_an_index(site: Path) -> None:
+    assert sorted(p.name for p in site.glob("*.html")) == sorted([f"{p.stem}.html" for p in NOTEBOOKS] + ["index.html"])
+
+
+def test_the_index_links_every_page_in_order(site: Path) -> None:
+    soup = parse(site / "index.html")
+    links = [a["href"] for a in soup.select("h2 a[href]") if not a["href"].startswith("#")]
+    assert links == [f"{p.stem}.html" for p in NOTEBOOKS]
+    for path in NOTEBOOKS:
+        first = next(cell for cell in read(path).cells if cell.cell_type == "markdown")
+        heading = next(line for line in first.source.splitlines() if line.startswith("#"))
+        assert soup.find("a", href=f"{path.stem}.html").get_text(strip=True) == heading.lstrip("# ").strip()
+
+
+@pytest.mark.parametrize("edition", ["slides", "site"])
+def test_links_between_notebooks_lead_to_their_pages(edition: str, request: pytest.FixtureRequest) -> None:
+    out: Path = request.getfixturevalue(edition)
+    for page in out.glob("*.html"):
+        soup = parse(page)
+        for link in soup.find_all("a", href=True):
+            target = link["href"].split("#")[0]
+            if target and not re.match(r"[a-z][a-z0-9+.-]*:", target):
+                assert (out / target).is_file(), f"{page.name} links {link['href']}, which is not in the build"
+
+
+@pytest.mark.parametrize("edition", ["slides", "site"])
+def test_colab_set_up_is_left_out(edition: str, request: pytest.FixtureRequest) -> None:
+    out: Path = request.getfixturevalue(edition)
+    for path in NOTEBOOKS:
+        setup = [c.source.splitlines()[0] for c in read(path).cells if SETUP_TAG in tags(c) and c.source.strip()]
+        page = next(out.glob(f"{path.stem}.*html"))
+        text = parse(page).get_text()
+        assert not [line for line in setup if line in text], f"{page.name} shows the Colab set-up cell"
+
+
+def test_pages_keep_their_figures_as_png(site: Path) -> None:
+    with_figures = [p for p in NOTEBOOKS if '"image/png"' in p.read_text()]
+    assert with_figures
+    for path in with_figures:
+        assert 'src="data:image/png;base64,' in (site / f"{path.stem}.html").read_text()
+
+
+def test_syllabus_is_read_from_the_notebooks(tmp_path: Path) -> None:
+    intro = (
+        "# 09 · Dilated attention\n\nAttention can be dilated too. After it you will be able to:\n\n"
+        "- compute which keys a dilated query reads;\n- compare it with a\n  dilated convolution.\n\nMore text."
+    )
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(intro)]), tmp_path / "09_attn.ipynb")
+    text = syllabus([tmp_path / "09_attn.ipynb"])
+    assert "## [09 · Dilated attention](09_attn.html)\n\nAttention can be dilated too.\n\n" in text
+    assert "- compute which keys a dilated query reads\n- compare it with a dilated convolution\n" in text
+
+
+def test_rendering_drops_the_colab_cell_and_the_widgets() -> None:
+    setup = nbformat.v4.new_code_cell("%pip install dilconv-lib", metadata={"tags": [SETUP_TAG]})
+    widget = nbformat.v4.new_code_cell("explore()")
+    widget.outputs = [
+        nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": "1"}, "text/plain": "VBox()"})
+    ]
+    nb = nbformat.v4.new_notebook(cells=[setup, widget], metadata={"widgets": {"state": {}}})
+    shown = presentable(nb, ".slides.html")
+    assert [c.source for c in shown.cells] == ["explore()"]
+    assert shown.cells[0].outputs[0].data == {"text/plain": WIDGET_NOTE} and "widgets" not in shown.metadata
+
+
+# Where a page can make the browser fetch something: attributes of elements, CSS url() and @import, and
+# script code (a loader such as require.js or the widget manager's builds its URLs in JavaScript).
+LOADS = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src", "video": "src",
+         "audio": "src", "embed": "src", "object": "data", "input": "src", "track": "src"}  # fmt: skip
+CSS_LOAD = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*([^'")\s]+)""")
+REMOTE = re.compile(r"^(?:[a-z]+:)?//", re.IGNORECASE)
+
+
+def resource_loads(path: Path) -> Iterator[str]:
+    """Every address that ``path`` (a page or a style sheet) makes the browser load."""
+    if path.suffix == ".css":
+        yield from CSS_LOAD.findall(path.read_text(errors="replace"))
+        return
+    soup = parse(path)
+    for tag, attribute in LOADS.items():
+        yield from (element[attribute] for element in soup.find_all(tag) if element.get(attribute))
+    for style in soup.find_all("style"):
+        yield from CSS_LOAD.findall(style.get_text())
+    for element in soup.find_all(style=True):
+        yield from CSS_LOAD.findall(element["style"])
+    for script in soup.find_all("script"):
+        if "json" not in (script.get("type") or ""):
+            yield from re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s'\"`)]*", script.get_text())
+
+
+def test_resource_loads_are_found(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<link rel="stylesheet" href="https://cdn.example.org/a.css"><script src="local.js"></script>'
+        "<style>@import 'https://fonts.example.com/f.css'; b { background: url(img/b.png) }</style>"
+        '<script>var s = "https://unpkg.com/x@1/dist/embed.js";</script><a href="https://arxiv.org/abs/1511.07122">paper</a>'
+    )
+    assert sorted(resource_loads(page)) == sorted(
+        [
+            "https://cdn.example.org/a.css",
+            "local.js",
+            "https://fonts.example.com/f.css",
+            "img/b.png",
+            "https://unpkg.com/x@1/dist/embed.js",
+        ]
+    )
+
+
+@pytest.mark.parametrize("edition", ["slides", "site"])
+def test_nothing_is_loaded_from_the_network(edition: str, request: pytest.FixtureRequest) -> None:
+    out: Path = request.getfixturevalue(edition)
+    files = [*out.glob("*.html"), *out.rglob("*.css")]
+    assert len(files) > len(NOTEBOOKS)
+    for path in files:
+        for address in resource_loads(path):
+            assert not REMOTE.match(address), f"{path.relative_to(out)} loads {address}"
+            if address.startswith("data:") or path.suffix == ".css":
+                continue
+            local = (path.parent / address.split("?")[0].split("#")[0]).resolve()
+            assert local.is_file(), f"{path.relative_to(out)} loads {address}, which is not in the build"
