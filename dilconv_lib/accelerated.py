@@ -159,13 +159,13 @@ def conv2d(
 def unfold(x: torch.Tensor, g: ConvGeometry) -> torch.Tensor:
     """The im2col matrix of ``x``: the same values as ``F.unfold``, built from a strided view and one copy.
 
-    ``x`` is (N, C, H, W); the result is (N, C * kH * kW, H_out * W_out), rows ordered (channel, ki,
-    kj) and column ``l`` holding the pixels that output pixel ``l`` reads. ``Tensor.unfold`` twice
-    gives every window of the padded input, ``stride`` apart, as a view; slicing each window with
-    step ``dilation`` keeps the kernel's taps; the final ``reshape`` is the one copy. On the CPU this
-    copy runs on every core, whereas ``F.unfold`` fills its matrix in a single thread; padding on
-    each side separately also covers ``"same"`` with an even effective kernel, which ``F.unfold``
-    cannot express.
+    ``x`` is (N, C, H, W) and ``g`` the geometry :func:`~dilconv_lib.checks.check_conv_args` returns for a
+    call on ``x``; the result is (N, C * kH * kW, H_out * W_out), rows ordered (channel, ki, kj) and
+    column ``l`` holding the pixels that output pixel ``l`` reads. ``Tensor.unfold`` twice gives every
+    window of the padded input, ``stride`` apart, as a view; slicing each window with step ``dilation``
+    keeps the kernel's taps; apart from ``F.pad``'s padded copy, the final ``reshape`` is the only copy.
+    Padding each side separately (``F.pad``) also covers ``"same"`` with an even effective kernel,
+    which ``F.unfold``'s symmetric ``padding`` cannot express.
 
     Examples
     --------
@@ -179,6 +179,8 @@ def unfold(x: torch.Tensor, g: ConvGeometry) -> torch.Tensor:
     >>> torch.equal(cols, F.unfold(x, (2, 2), dilation=2))
     True
     """
+    if tuple(x.shape[2:]) != g.in_size:
+        raise ValueError(f"x has spatial shape {tuple(x.shape[2:])} but the geometry is for {g.in_size}")
     (top, bottom), (left, right) = g.padding
     if top or bottom or left or right:
         x = F.pad(x, (left, right, top, bottom))  # F.pad lists the last axis first

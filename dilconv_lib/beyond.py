@@ -51,7 +51,7 @@ Variant = Literal["v2", "v3"]
 
 #: WaveNet's dilated convolutions have two taps: the current sample and one ``d`` steps back.
 WAVENET_KERNEL_SIZE = 2
-#: DeepLab's ASPP rates at output stride 16 (v3) and as in v2's ASPP-L.
+#: DeepLab's ASPP rates: v3's at output stride 16, and v2's ASPP-L (which v2 ran at output stride 8).
 ASPP_RATES: dict[str, tuple[int, ...]] = {"v2": (6, 12, 18, 24), "v3": (6, 12, 18)}
 
 
@@ -257,9 +257,9 @@ def gradient_support(
     """The input steps that output step ``position`` depends on: where its gradient is non-zero.
 
     Runs ``model`` on one random sequence (standard normal, from a generator seeded with ``seed``, in the
-    dtype of the model's first parameter) and back-propagates 1 from ``output[0, :, position]`` (summed over
-    output channels). A step outside the model's receptive field gets an exact zero; inside, a random input
-    and random weights make an exact zero improbable.
+    dtype and on the device of the model's first parameter) and back-propagates 1 from
+    ``output[0, :, position]`` (summed over output channels). A step outside the model's receptive field
+    gets an exact zero; inside, a random input and random weights make an exact zero improbable.
 
     Parameters
     ----------
@@ -285,13 +285,13 @@ def gradient_support(
     if not -n <= t < n:
         raise ValueError(f"position must lie in -{n} .. {n - 1} for length {n}, got {t}")
     generator = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
-    dtype = next(iter(model.parameters()), torch.empty(0)).dtype
-    x = torch.randn(1, c, n, generator=generator).to(dtype).requires_grad_(True)
+    like = next(iter(model.parameters()), torch.empty(0))  # the input takes the model's dtype and device
+    x = torch.randn(1, c, n, generator=generator).to(like).requires_grad_(True)
     out = model(x)
     if out.ndim != 3 or out.shape[-1] != n:
         raise ValueError(f"model must return (1, C_out, {n}), got shape {tuple(out.shape)}")
-    out[0, :, t].sum().backward()
-    return np.flatnonzero(x.grad[0].abs().sum(dim=0).numpy())
+    (grad,) = torch.autograd.grad(out[0, :, t].sum(), x)  # leaves the model's .grad untouched
+    return np.flatnonzero(grad[0].abs().sum(dim=0).cpu().numpy())
 
 
 # --- 2-D: atrous spatial pyramid pooling ---------------------------------------------------------------------

@@ -8,7 +8,7 @@
 - ``slides``: one reveal.js deck per notebook, ``NAME.slides.html`` (``build/slides/``), from the cells'
   ``slideshow`` metadata, as ``jupyter nbconvert --to slides`` makes them.
 - ``html``: one static page per notebook with its stored outputs, ``NAME.html``, and ``index.html``, the
-  syllabus (``build/html/``).
+  syllabus (``build/html/``): the instructor edition, solutions and lecturer's notes included.
 
 Slides and pages load nothing from the network: reveal.js (fetched once from the npm registry with
 ``npm pack`` into ``build/vendor/``) and MathJax 2.7 (from the ``jupyter-server-mathjax`` package) are
@@ -199,6 +199,10 @@ def strip_solutions(source: str, following: str = "") -> str:
     >>> print(strip_solutions(cell, following="assert rates[0] == 1"))
     # Your code here
     raise NotImplementedError("Exercise: set rates")
+    >>> strip_solutions("### BEGIN SOLUTION\\nr = 3")
+    Traceback (most recent call last):
+    ...
+    ValueError: '### BEGIN SOLUTION' on line 1 has no '### END SOLUTION' after it
     """
     lines = source.splitlines()
     out: list[str] = []
@@ -208,11 +212,16 @@ def strip_solutions(source: str, following: str = "") -> str:
             out.append(lines[n])
             n += 1
             continue
-        end = next((m for m in range(n + 1, len(lines)) if lines[m].strip() == END), len(lines))
+        end = next((m for m in range(n + 1, len(lines)) if lines[m].strip() == END), None)
+        if end is None:
+            raise ValueError(f"{BEGIN!r} on line {n + 1} has no {END!r} after it")
         hint = _hint(lines, n, end, "\n".join([*lines[end + 1 :], following]))
         indent = _indent(lines[n])
         out += [f"{indent}# Your code here", f"{indent}raise NotImplementedError({json.dumps(f'Exercise: {hint}')})"]
         n = end + 1
+    stray = [m + 1 for m, line in enumerate(out) if "BEGIN SOLUTION" in line or "END SOLUTION" in line]
+    if stray:  # e.g. an END without a BEGIN, or a marker with more text on its line: its solution would leak
+        raise ValueError(f"a solution marker is left on line {stray[0]} of the stripped cell; write it as {BEGIN!r}")
     return "\n".join(out)
 
 

@@ -183,3 +183,9 @@ def test_repeated_calls_hit_the_geometry_cache() -> None:
     hits = accelerated._cached_geometry.cache_info().hits
     accelerated.conv2d(x, w, dilation=2)
     assert accelerated._cached_geometry.cache_info().hits == hits + 1
+
+
+def test_unfold_refuses_a_geometry_for_another_input() -> None:
+    g = accelerated._geometry(torch.ones(1, 1, 5, 5), torch.ones(1, 1, 2, 2), None, 1, 0, 2, 1, 2)
+    with pytest.raises(ValueError, match="geometry is for"):
+        accelerated.unfold(torch.ones(1, 1, 6, 5), g)
