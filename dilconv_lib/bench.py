@@ -26,6 +26,9 @@ pauses after every timed call for longer than that. Run it on an otherwise idle 
 one, threads that wait for each other make every multi-threaded time noisy (``--threads 1`` is
 steadier there).
 
+Last, it times a whole forward pass of the Basic context module (N=8, C=64, 64x64; NCHW and
+``channels_last``) against torch's own float32 matmul rate (``--skip-context`` leaves it out).
+
 The naive loops are left out: one of these layers takes them minutes (notebook ``02_vectorized``
 times them on a small input). To add an implementation (torch channels_last, ``torch.compile``, the
 accelerated backend), append an :class:`Implementation` to :data:`IMPLEMENTATIONS`.
@@ -263,6 +266,44 @@ def gemm_gflops(
     return rates
 
 
+def context_module_gflops(n: int = 8, c: int = 64, size: int = 64, repeats: int = 5) -> dict:
+    """The rate of a whole forward pass of Yu & Koltun's Basic context module, against torch's GEMM rate.
+
+    Times ``ContextModule(c)`` (default initialisation, inference mode) on an (n, c, size, size) input in
+    the default layout (NCHW) and in ``channels_last``, and torch's float32 ``mm`` at 1024 and 2048 cubed;
+    the ceiling is the best of those two rates. FLOPs count the dense sum of the eight layers,
+    ``2 N H W C_out C_in kH kW`` each.
+    """
+    import torch
+
+    from dilconv_lib.context import ContextModule
+
+    generator = torch.Generator().manual_seed(0)
+    model = ContextModule(c, init="default").eval()
+    convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    flops = sum(2 * n * size * size * m.weight[0].numel() * m.out_channels for m in convs)
+    x = torch.randn(n, c, size, size, generator=generator)
+    rates: dict[str, float] = {}
+    with torch.inference_mode():
+        for k in (1024, 2048):
+            a, b = torch.randn(k, k, generator=generator), torch.randn(k, k, generator=generator)
+            t = float(np.median([_time(partial(torch.mm, a, b)) for _ in range(repeats)]))
+            rates[f"torch mm {k}^3"] = 2 * k**3 / t / 1e9
+        for layout, memory_format in (("nchw", torch.contiguous_format), ("channels_last", torch.channels_last)):
+            m, xm = model.to(memory_format=memory_format), x.to(memory_format=memory_format)
+            t = float(np.median([_time(partial(m, xm)) for _ in range(repeats)]))
+            rates[f"context module {layout}"] = flops / t / 1e9
+    ceiling = max(v for k, v in rates.items() if k.startswith("torch mm"))
+    best = max(v for k, v in rates.items() if k.startswith("context module"))
+    return {
+        "shape": [n, c, size, size],
+        "flops": flops,
+        "gflops": rates,
+        "ceiling": ceiling,
+        "best_share": best / ceiling,
+    }
+
+
 def _check(name: str, got: Any, expected: np.ndarray) -> None:
     got = _numpy_ml_to_nchw(got) if name == "numpy-ml" else np.asarray(got)
     scale = float(np.abs(expected).max()) or 1.0
@@ -358,6 +399,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--dilations", default="1,2,4,8,16", help="comma-separated dilations")
     parser.add_argument("--size", type=int, default=64, help="input height and width (default 64)")
     parser.add_argument("--numpy-ml", default=None, help="numpy-ml's utils.py, wheel or source tree")
+    parser.add_argument("--skip-context", action="store_true", help="leave out the whole context module's pass")
     return parser.parse_args(argv)
 
 
@@ -389,6 +431,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         results.append(measure(wl, impls, repeats))
         print(f"  measured {wl.name}", file=sys.stderr, flush=True)
     summary = summarize(results)
+    context = None if args.skip_context else context_module_gflops(repeats=repeats)
     report = {
         "machine": {
             "platform": platform.platform(),
@@ -406,9 +449,14 @@ def main(argv: Sequence[str] | None = None) -> dict:
         "gemm_gflops": gemm,
         "results": results,
         "summary": summary,
+        "context_module": context,
         "seconds": time.perf_counter() - started,
     }
     print(format_table(results, summary, gemm))
+    if context is not None:
+        rates = ", ".join(f"{k} {v:.0f}" for k, v in context["gflops"].items())
+        print(f"Whole context module, input {tuple(context['shape'])}, GFLOP/s: {rates}")
+        print(f"  fastest pass: {context['best_share']:.0%} of torch's best float32 matmul rate")
     print(f"({report['seconds']:.0f} s; results in {args.json})")
     Path(args.json).write_text(json.dumps(report, indent=1) + "\n")
     return report

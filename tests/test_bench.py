@@ -22,7 +22,7 @@ def conv2D(X, W, stride, pad, dilation=0):
     return out.transpose(0, 2, 3, 1)
 """
 
-TINY = ["--shapes", "1x4", "--size", "12", "--dilations", "1,3", "--repeats", "1"]
+TINY = ["--shapes", "1x4", "--size", "12", "--dilations", "1,3", "--repeats", "1", "--skip-context"]
 
 
 @pytest.fixture
@@ -79,3 +79,18 @@ def test_a_wrong_implementation_is_caught() -> None:
     broken = bench.Implementation("broken", lambda x, w, wl: lambda: np.zeros((1, 4, 12, 12), np.float32))
     with pytest.raises(AssertionError, match="broken disagrees with torch"):
         bench.measure(bench.Workload(1, 4, 1, size=12), [broken], repeats=1)
+
+
+def test_context_module_rate_is_measured_against_torch_matmul(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "PAUSE_S", 0.0)
+    got = bench.context_module_gflops(n=1, c=2, size=16, repeats=1)
+    # seven 3x3 layers and one 1x1 layer, C_in = C_out = 2: 2 * 16 * 16 * 2 * 2 * (7 * 9 + 1)
+    assert got["flops"] == 2 * 16 * 16 * 2 * 2 * (7 * 9 + 1)
+    assert set(got["gflops"]) == {
+        "torch mm 1024^3",
+        "torch mm 2048^3",
+        "context module nchw",
+        "context module channels_last",
+    }
+    assert got["ceiling"] == max(got["gflops"]["torch mm 1024^3"], got["gflops"]["torch mm 2048^3"])
+    assert 0 < got["best_share"] < 1  # a two-channel module is far from the matmul rate
