@@ -146,15 +146,6 @@ def wavenet_receptive_field(blocks: int = 1, max_dilation: int = 512, kernel_siz
     return receptive_fields([k] * len(dilations), dilations)[-1]
 
 
-def _check_sequence(input: Any, channels: int) -> None:
-    if not isinstance(input, torch.Tensor):
-        raise TypeError(f"input must be a torch.Tensor of shape (N, C, L), got {type(input).__name__}")
-    if input.ndim != 3:
-        raise ValueError(f"input must have 3 dimensions (N, C, L), got shape {tuple(input.shape)}")
-    if input.shape[1] != channels:
-        raise ValueError(f"input must have {channels} channels (dimension 1), got shape {tuple(input.shape)}")
-
-
 def _check_dilations(dilations: Any, name: str = "dilations") -> tuple[int, ...]:
     """A non-empty sequence of ints >= 1 (a list, a tuple, a 1-D array) as a tuple, or raise naming ``name``."""
     if isinstance(dilations, np.ndarray) and dilations.ndim == 1:
@@ -227,7 +218,7 @@ class WaveNetStack(nn.Module):
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         """(N, C, L) -> (N, C, L); output ``t`` depends on inputs ``t - receptive_field + 1 .. t`` only."""
-        _check_sequence(input, self.channels)
+        check_feature_map(input, self.channels, axes="NCL")
         x = input
         for conv, mix, d in zip(self.dilated, self.mix, self.dilations):
             h = causal_conv1d(x, conv.weight, conv.bias, dilation=d)  # (N, 2C or C, L)

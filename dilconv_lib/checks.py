@@ -316,8 +316,10 @@ def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def check_feature_map(input: Any, channels: int) -> None:
-    """Raise unless ``input`` is a torch tensor of shape (N, ``channels``, H, W): a module's input.
+def check_feature_map(input: Any, channels: int, axes: str = "NCHW") -> None:
+    """Raise unless ``input`` is a torch tensor with one axis per letter of ``axes``, ``channels`` along C.
+
+    A module's input: (N, C, H, W) by default, (N, C, L) with ``axes="NCL"``.
 
     >>> import torch
     >>> check_feature_map(torch.ones(2, 3, 8, 8), 3)
@@ -325,12 +327,19 @@ def check_feature_map(input: Any, channels: int) -> None:
     Traceback (most recent call last):
     ...
     ValueError: input must have 4 dimensions (N, C, H, W), got shape (3, 8, 8)
+    >>> check_feature_map(torch.ones(2, 4, 16), 3, axes="NCL")
+    Traceback (most recent call last):
+    ...
+    ValueError: input must have 3 channels (dimension 1), got shape (2, 4, 16)
     """
     import torch  # here, so that the NumPy backends never load torch
 
+    shape = f"({', '.join(axes)})"
     if not isinstance(input, torch.Tensor):
-        raise TypeError(f"input must be a torch.Tensor of shape (N, C, H, W), got {type(input).__name__}")
-    if input.ndim != 4:
-        raise ValueError(f"input must have 4 dimensions (N, C, H, W), got shape {tuple(input.shape)}")
-    if input.shape[1] != channels:
-        raise ValueError(f"input must have {channels} channels (dimension 1), got shape {tuple(input.shape)}")
+        raise TypeError(f"input must be a torch.Tensor of shape {shape}, got {type(input).__name__}")
+    if input.ndim != len(axes):
+        raise ValueError(f"input must have {len(axes)} dimensions {shape}, got shape {tuple(input.shape)}")
+    if input.shape[axes.index("C")] != channels:
+        raise ValueError(
+            f"input must have {channels} channels (dimension {axes.index('C')}), got shape {tuple(input.shape)}"
+        )
