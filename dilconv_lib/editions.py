@@ -77,8 +77,15 @@ MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], preferredFont: null, webFon
 {{ super() }}
 {%- endblock html_head_js_mathjax -%}
 """
-# nbconvert's "lab" template, less every script it loads from a CDN.
-PAGE_TEMPLATE = "{%- extends 'index.html.j2' -%}" + _OFFLINE_BLOCKS
+NOTE_TAG = "lecturer-note"  # given to the lecturer's notes on a page, which the template styles apart
+# nbconvert's "lab" template, less every script it loads from a CDN, with the lecturer's notes set apart.
+PAGE_TEMPLATE = (
+    "{%- extends 'index.html.j2' -%}"
+    + _OFFLINE_BLOCKS
+    + "{% block extra_css %}<style>\n"
+    + f".celltag_{NOTE_TAG} {{ border-left: 4px solid #c98a00; background: #fff8e8; padding: 0.1em 0.8em; }}\n"
+    + "</style>{% endblock extra_css %}\n"
+)
 # nbconvert's "reveal" template, less its CDN scripts, and reveal.js loaded by plain script tags, not require.js.
 SLIDES_TEMPLATE = (
     "{%- extends 'index.html.j2' -%}"
@@ -410,7 +417,8 @@ def syllabus(paths: Sequence[Path]) -> str:
 def build_html(notebooks: Path, out: Path) -> list[Path]:
     """Write every notebook, with its stored outputs, as ``NAME.html`` to ``out``, and ``index.html``, the syllabus.
 
-    Figures stay embedded as PNG data; MathJax is copied next to the pages.
+    Figures stay embedded as PNG data; MathJax is copied next to the pages. The lecturer's notes are set
+    apart (a coloured bar and background).
     """
     _fresh(out, notebooks, "*.html")
     copy_mathjax(out)
@@ -420,6 +428,8 @@ def build_html(notebooks: Path, out: Path) -> list[Path]:
     written = []
     for path in paths:
         nb = presentable(nbformat.read(path, as_version=4), ".html")
+        for cell in filter(is_lecturer_note, nb.cells):
+            cell.metadata.setdefault("tags", []).append(NOTE_TAG)
         written.append(_export(exporter, nb, path, out / f"{path.stem}.html"))
     index = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(syllabus(paths))])
     index.metadata["title"] = "Syllabus"

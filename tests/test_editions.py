@@ -27,6 +27,7 @@ from nbformat import NotebookNode
 from dilconv_lib.editions import (
     BEGIN,
     END,
+    NOTE_TAG,
     SETUP_TAG,
     WIDGET_NOTE,
     WIDGET_VIEW,
@@ -475,3 +476,10 @@ def test_nothing_is_loaded_from_the_network(edition: str, request: pytest.Fixtur
                 continue
             local = (path.parent / address.split("?")[0].split("#")[0]).resolve()
             assert local.is_file(), f"{path.relative_to(out)} loads {address}, which is not in the build"
+
+
+def test_pages_set_the_lecturers_notes_apart(site: Path) -> None:
+    for path in NOTEBOOKS:
+        notes = sum(is_lecturer_note(cell) for cell in read(path).cells)
+        page = (site / f"{path.stem}.html").read_text()
+        assert page.count(f"celltag_{NOTE_TAG}") == notes + 1, path.name  # each note, and the style sheet
