@@ -130,7 +130,25 @@ def _indent(line: str) -> str:
 
 
 def _enclosing_function(lines: list[str], index: int) -> str | None:
-    """The name of the innermost ``def`` that line ``index`` lies in, or None at the top level."""
+    """The name of the innermost ``def`` that line ``index`` lies in, or None at the top level.
+
+    >>> _enclosing_function(["def f(", "    x,", "):", "    ### BEGIN SOLUTION", "    return x"], 3)
+    'f'
+    """
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:  # e.g. IPython syntax: fall back to reading the indentation
+        return _enclosing_function_by_indent(lines, index)
+    line = index + 1  # ast counts lines from 1
+    inside = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno < line <= node.end_lineno
+    ]
+    return max(inside, key=lambda node: node.lineno).name if inside else None
+
+
+def _enclosing_function_by_indent(lines: list[str], index: int) -> str | None:
     limit = len(_indent(lines[index]))
     for line in reversed(lines[:index]):
         if not line.strip() or len(_indent(line)) >= limit:
