@@ -29,18 +29,8 @@ from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, check_conv_arg
 __all__ = ["conv1d", "conv1d_unfold", "conv2d", "conv2d_unfold", "unfold"]
 
 
-@functools.lru_cache(maxsize=512)
-def _cached_geometry(
-    input_shape: tuple[int, ...],
-    weight_shape: tuple[int, ...],
-    bias_shape: tuple[int, ...] | None,
-    stride: IntOrTuple,
-    padding: Padding,
-    dilation: IntOrTuple,
-    groups: int,
-    n_spatial: int,
-) -> ConvGeometry:
-    return check_conv_args(input_shape, weight_shape, bias_shape, stride, padding, dilation, groups, n_spatial)
+# check_conv_args, memoised: a repeated call with the same shapes and arguments skips the checks.
+_cached_geometry = functools.lru_cache(maxsize=512)(check_conv_args)
 
 
 def _is_plain(value: object) -> bool:

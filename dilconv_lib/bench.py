@@ -53,9 +53,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from dilconv_lib import vectorized
+from dilconv_lib.checks import check_conv_args
 
 Run = Callable[[], object]  # one convolution call, operands already bound
 Setup = Callable[[np.ndarray, np.ndarray, "Workload"], Run]
@@ -125,11 +125,8 @@ TORCH = Implementation("torch", _torch_setup, "torch.nn.functional.conv2d, the r
 def _product_only_setup(x: np.ndarray, w: np.ndarray, wl: Workload) -> Run:
     # The im2col matrix is built here, before timing: what is timed is the one product it feeds,
     # (C_out, C_in * 9) @ (N, C_in * 9, H * W), the same multiply-adds as the dense count.
-    d = wl.dilation
-    padded = np.pad(x, ((0, 0), (0, 0), (d, d), (d, d)))
-    window = d * (wl.kernel - 1) + 1
-    patches = sliding_window_view(padded, (window, window), axis=(2, 3))[..., ::d, ::d]  # (N, C, H, W, k, k)
-    cols = np.ascontiguousarray(patches.transpose(0, 1, 4, 5, 2, 3)).reshape(wl.n, -1, wl.size * wl.size)
+    g = check_conv_args(x.shape, w.shape, None, 1, wl.dilation, wl.dilation, 1, 2)
+    cols = vectorized.im2col_columns(x, g)[:, 0]  # (N, C_in * k * k, H * W): one group
     w2 = np.ascontiguousarray(w.reshape(wl.c, -1))
     return lambda: (w2 @ cols).reshape(x.shape)  # a view: the product is all that is timed
 

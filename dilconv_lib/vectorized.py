@@ -53,6 +53,7 @@ __all__ = [
     "conv2d_taps",
     "dilate_kernel",
     "im2col_bytes",
+    "im2col_columns",
     "tap_range",
 ]
 
@@ -276,16 +277,29 @@ def _pad(x: np.ndarray, g: ConvGeometry) -> np.ndarray:
     return xp
 
 
-def _im2col(x: np.ndarray, w: np.ndarray, g: ConvGeometry) -> np.ndarray:
+def im2col_columns(x: np.ndarray, g: ConvGeometry) -> np.ndarray:
+    """The im2col matrix of ``x`` (N, C_in, H, W): (N, G, C_in/G * kH * kW, H_out * W_out), a copy.
+
+    Column ``l`` of group ``grp`` holds the pixels output pixel ``l`` reads, ordered (channel, ki, kj).
+
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)  # (N=1, C_in=1, H=4, W=4)
+    >>> g = check_conv_args(x.shape, (1, 1, 2, 2), None, 1, 0, 2, 1, 2)
+    >>> im2col_columns(x, g)[0, 0, :, 0]  # output pixel (0, 0) reads the corners of the top-left 3x3 window
+    array([ 0.,  2.,  8., 10.])
+    """
     n, (kh, kw), (sh, sw), (dh, dw), (h_out, w_out) = g.n, g.kernel, g.stride, g.dilation, g.out_size
     window = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # the dilated kernel's extent
     # (N, C_in, H_out, W_out, kH, kW): every window of the padded input, strided by s, taps d apart; a view
     patches = sliding_window_view(_pad(x, g), window, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-    # the copy: (N, G, C_in/G * kH * kW, H_out * W_out), each column one output pixel's inputs
+    # the copy: each column one output pixel's inputs
     k = g.c_in_per_group * kh * kw
-    cols = patches.transpose(0, 1, 4, 5, 2, 3).reshape(n, g.groups, k, h_out * w_out)
-    out = _group_weight(w, g).reshape(g.groups, g.c_out_per_group, k) @ cols  # (N, G, C_out/G, H_out*W_out)
-    return out.reshape(n, g.c_out, h_out, w_out)
+    return patches.transpose(0, 1, 4, 5, 2, 3).reshape(n, g.groups, k, h_out * w_out)
+
+
+def _im2col(x: np.ndarray, w: np.ndarray, g: ConvGeometry) -> np.ndarray:
+    cols = im2col_columns(x, g)  # (N, G, K, H_out * W_out)
+    out = _group_weight(w, g).reshape(g.groups, g.c_out_per_group, -1) @ cols  # (N, G, C_out/G, H_out*W_out)
+    return out.reshape(g.n, g.c_out, *g.out_size)
 
 
 def conv2d_im2col(
