@@ -3,9 +3,9 @@
 Two implementations with the signature of ``torch.nn.functional.conv1d`` / ``conv2d``, on torch
 tensors on any device (CPU, CUDA):
 
-- :func:`conv1d`, :func:`conv2d`: the arguments checked by :mod:`dilconv_lib.checks`, then one call
-  of ``F.conv1d`` / ``F.conv2d`` (oneDNN on CPU, cuDNN on CUDA). The checked geometry is cached per
-  (shapes, arguments), so a repeated call costs a few microseconds more than ``F.conv2d`` itself.
+- :func:`conv1d`, :func:`conv2d`: the arguments checked by :func:`dilconv_lib.geometry.conv_geometry`,
+  then one call of ``F.conv1d`` / ``F.conv2d`` (oneDNN on CPU, cuDNN on CUDA). The checks cost some
+  microseconds a call, a few per cent of the context module's smallest layer.
 - :func:`conv1d_unfold`, :func:`conv2d_unfold`: im2col: gather the ``C_in/groups * kH * kW`` pixels
   each output reads into one column (the dilation spreads them; :func:`unfold` builds the matrix
   ``F.unfold`` returns), then one matrix product per group. Slower than ``F.conv2d``, but every step
@@ -18,29 +18,13 @@ device; gradients flow through both implementations.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-
 import torch
 import torch.nn.functional as F
 
-from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, check_conv_args, check_tensors
+from dilconv_lib.checks import IntOrTuple, Padding, check_tensors
+from dilconv_lib.geometry import ConvGeometry, conv_geometry
 
 __all__ = ["conv1d", "conv1d_unfold", "conv2d", "conv2d_unfold", "unfold"]
-
-
-# check_conv_args, memoised: a repeated call with the same shapes and arguments skips the checks.
-_cached_geometry = functools.lru_cache(maxsize=512)(check_conv_args)
-
-
-def _is_plain(value: object) -> bool:
-    """True for an int, a string, or a tuple of ints: arguments that may key the cache.
-
-    ``True == 1`` and ``1.0 == 1`` hash alike, so a bool or float must never hit an entry that an
-    int made: such calls (and lists, which do not hash) go to the checks uncached, and fail there.
-    """
-    kind = type(value)
-    return kind is int or kind is str or (kind is tuple and all(type(v) is int for v in value))
 
 
 def _geometry(
@@ -53,12 +37,18 @@ def _geometry(
     groups: int,
     n_spatial: int,
 ) -> ConvGeometry:
-    """:func:`dilconv_lib.checks.check_conv_args` on the tensors' shapes, cached when the arguments are plain."""
-    bias_shape = None if bias is None else bias.shape
-    args = (input.shape, weight.shape, bias_shape, stride, padding, dilation, groups, n_spatial)
-    if type(groups) is int and _is_plain(stride) and _is_plain(padding) and _is_plain(dilation):
-        return _cached_geometry(*args)
-    return check_conv_args(*args)
+    """Check the tensors, then :func:`dilconv_lib.geometry.conv_geometry` on their shapes."""
+    check_tensors(input, weight, bias)
+    return conv_geometry(
+        input.shape,
+        weight.shape,
+        bias_shape=None if bias is None else bias.shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        n_spatial=n_spatial,
+    )
 
 
 def _torch_padding(padding: Padding, g: ConvGeometry) -> str | tuple[int, ...]:
@@ -98,7 +88,6 @@ def conv1d(
     >>> conv1d(torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]]), torch.ones(1, 1, 2), dilation=2)
     tensor([[4., 6., 8.]])
     """
-    check_tensors(input, weight, bias)
     g = _geometry(input, weight, bias, stride, padding, dilation, groups, 1)
     return F.conv1d(input, weight, bias, g.stride, _torch_padding(padding, g), g.dilation, g.groups)
 
@@ -141,7 +130,6 @@ def conv2d(
     ...
     ValueError: dilation must be >= 1, got 0
     """
-    check_tensors(input, weight, bias)
     g = _geometry(input, weight, bias, stride, padding, dilation, groups, 2)
     return F.conv2d(input, weight, bias, g.stride, _torch_padding(padding, g), g.dilation, g.groups)
 
@@ -149,7 +137,7 @@ def conv2d(
 def unfold(x: torch.Tensor, g: ConvGeometry) -> torch.Tensor:
     """The im2col matrix of ``x``: the same values as ``F.unfold``, built from a strided view and one copy.
 
-    ``x`` is (N, C, H, W) and ``g`` the geometry :func:`~dilconv_lib.checks.check_conv_args` returns for a
+    ``x`` is (N, C, H, W) and ``g`` the geometry :func:`~dilconv_lib.geometry.conv_geometry` returns for a
     call on ``x``; the result is (N, C * kH * kW, H_out * W_out), rows ordered (channel, ki, kj) and
     column ``l`` holding the pixels that output pixel ``l`` reads. ``Tensor.unfold`` twice gives every
     window of the padded input, ``stride`` apart, as a view; slicing each window with step ``dilation``
@@ -162,7 +150,7 @@ def unfold(x: torch.Tensor, g: ConvGeometry) -> torch.Tensor:
     On a 5x5 image, a 2x2 kernel with dilation 2 reads the corners of each 3x3 window.
 
     >>> x = torch.arange(25.0).reshape(1, 1, 5, 5)  # (N=1, C=1, H=5, W=5)
-    >>> g = check_conv_args(x.shape, (1, 1, 2, 2), None, 1, 0, 2, 1, 2)
+    >>> g = conv_geometry(x.shape, (1, 1, 2, 2), dilation=2)
     >>> cols = unfold(x, g)  # (1, 1 * 2 * 2, 3 * 3)
     >>> cols[0, :, 0]  # output pixel (0, 0) reads x[0, 0], x[0, 2], x[2, 0], x[2, 2]
     tensor([ 0.,  2., 10., 12.])
@@ -207,7 +195,7 @@ def _unfold_in_chunks(
     chunk = max(1, UNFOLD_CHUNK_BYTES // max(per_image, 1))
     if x.shape[0] <= chunk:
         return _unfold_matmul(x, weight, bias, g)
-    return torch.cat([_unfold_matmul(block, weight, bias, g) for block in x.split(chunk)])
+    return torch.cat([_unfold_matmul(block, weight, bias, g) for block in torch.split(x, chunk)])
 
 
 def conv2d_unfold(
@@ -242,7 +230,6 @@ def conv2d_unfold(
               [44., 48., 52.],
               [64., 68., 72.]]]])
     """
-    check_tensors(input, weight, bias)
     g = _geometry(input, weight, bias, stride, padding, dilation, groups, 2)
     out = _unfold_in_chunks(input if g.batched else input.unsqueeze(0), weight, bias, g)
     return out if g.batched else out.squeeze(0)
@@ -266,18 +253,7 @@ def conv1d_unfold(
     >>> conv1d_unfold(torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]]), torch.ones(1, 1, 2), dilation=2)
     tensor([[4., 6., 8.]])
     """
-    check_tensors(input, weight, bias)
     g = _geometry(input, weight, bias, stride, padding, dilation, groups, 1)
-    # The same call in 2-D: a unit axis in front of the length, where nothing is padded or skipped.
-    g2 = dataclasses.replace(
-        g,
-        in_size=(1, *g.in_size),
-        kernel=(1, *g.kernel),
-        stride=(1, *g.stride),
-        dilation=(1, *g.dilation),
-        padding=((0, 0), *g.padding),
-        out_size=(1, *g.out_size),
-    )
     x = (input if g.batched else input.unsqueeze(0)).unsqueeze(2)  # (N, C_in, 1, L)
-    out = _unfold_in_chunks(x, weight.unsqueeze(2), bias, g2).squeeze(2)  # (N, C_out, L_out)
+    out = _unfold_in_chunks(x, weight.unsqueeze(2), bias, g.as_2d()).squeeze(2)  # (N, C_out, L_out)
     return out if g.batched else out.squeeze(0)

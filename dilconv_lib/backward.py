@@ -21,7 +21,7 @@ Given ``gy = dL/dy`` (``grad_output``), the chain rule gives three sums over the
 
 Each function loops over the k x k kernel taps only; every pixel is handled by NumPy. The course
 checks them against ``torch.autograd`` (and ``grad_input`` against ``F.conv_transpose2d``).
-Argument checks are those of :func:`dilconv_lib.checks.check_conv_args`.
+Argument checks are those of :func:`dilconv_lib.geometry.conv_geometry`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dilconv_lib import vectorized
-from dilconv_lib.checks import ConvGeometry, IntOrTuple, Padding, as_float_array, check_conv_args
+from dilconv_lib.checks import IntOrTuple, Padding, as_float_array
+from dilconv_lib.geometry import ConvGeometry, conv_geometry
 
 __all__ = ["conv2d_grad_bias", "conv2d_grad_input", "conv2d_grad_weight"]
 
@@ -82,7 +83,7 @@ def conv2d_grad_input(
     """
     gy = as_float_array(grad_output, "grad_output")
     w = as_float_array(weight, "weight", gy.dtype)
-    g = check_conv_args(input_shape, w.shape, None, stride, padding, dilation, groups, 2)
+    g = conv_geometry(input_shape, w.shape, stride=stride, padding=padding, dilation=dilation, groups=groups)
     gy = _batched_grad_output(gy, g)
     (kh, kw), (sh, sw), (dh, dw) = g.kernel, g.stride, g.dilation
     (height, width), (out_h, out_w), ((top, bottom), (left, right)) = g.in_size, g.out_size, g.padding
@@ -140,7 +141,7 @@ def conv2d_grad_weight(
     """
     x = as_float_array(input, "input")
     gy = as_float_array(grad_output, "grad_output", x.dtype)
-    g = check_conv_args(x.shape, weight_shape, None, stride, padding, dilation, groups, 2)
+    g = conv_geometry(x.shape, weight_shape, stride=stride, padding=padding, dilation=dilation, groups=groups)
     gy = _batched_grad_output(gy, g)
     xp = np.pad(x if g.batched else x[None], ((0, 0), (0, 0), *g.padding))  # (N, C_in, H + pads, W + pads)
     (kh, kw), (sh, sw), (dh, dw), (out_h, out_w) = g.kernel, g.stride, g.dilation, g.out_size
@@ -176,4 +177,5 @@ def conv2d_grad_bias(grad_output: ArrayLike) -> np.ndarray:
     gy = as_float_array(grad_output, "grad_output")
     if gy.ndim not in (3, 4):
         raise ValueError(f"grad_output must have 3 or 4 dimensions, got shape {gy.shape}")
-    return gy.sum(axis=(0, 2, 3)) if gy.ndim == 4 else gy.sum(axis=(1, 2))
+    grad_bias: np.ndarray = gy.sum(axis=(0, 2, 3)) if gy.ndim == 4 else gy.sum(axis=(1, 2))  # (C_out,)
+    return grad_bias

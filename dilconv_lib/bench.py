@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from dilconv_lib import vectorized
-from dilconv_lib.checks import check_conv_args
+from dilconv_lib.geometry import conv_geometry
 
 Run = Callable[[], object]  # one convolution call, operands already bound
 Setup = Callable[[np.ndarray, np.ndarray, "Workload"], Run]
@@ -125,7 +125,7 @@ TORCH = Implementation("torch", _torch_setup, "torch.nn.functional.conv2d, the r
 def _product_only_setup(x: np.ndarray, w: np.ndarray, wl: Workload) -> Run:
     # The im2col matrix is built here, before timing: what is timed is the one product it feeds,
     # (C_out, C_in * 9) @ (N, C_in * 9, H * W), the same multiply-adds as the dense count.
-    g = check_conv_args(x.shape, w.shape, None, 1, wl.dilation, wl.dilation, 1, 2)
+    g = conv_geometry(x.shape, w.shape, padding=wl.dilation, dilation=wl.dilation)
     cols = vectorized.im2col_columns(x, g)[:, 0]  # (N, C_in * k * k, H * W): one group
     w2 = np.ascontiguousarray(w.reshape(wl.c, -1))
     return lambda: (w2 @ cols).reshape(x.shape)  # a view: the product is all that is timed
@@ -248,7 +248,7 @@ def _time(run: Run) -> float:
 
 def gemm_gflops(
     shapes: Sequence[tuple[int, int, int]] = ((1024, 1024, 1024), (64, 576, 4096)), repeats: int = 5
-) -> dict:
+) -> dict[str, Any]:
     """NumPy's float32 ``matmul`` rate for (M, K) @ (K, N) shapes: the ceiling for a NumPy strategy."""
     rng = np.random.default_rng(0)
     rates = {}
@@ -263,7 +263,7 @@ def gemm_gflops(
     return rates
 
 
-def context_module_gflops(n: int = 8, c: int = 64, size: int = 64, repeats: int = 5) -> dict:
+def context_module_gflops(n: int = 8, c: int = 64, size: int = 64, repeats: int = 5) -> dict[str, Any]:
     """The rate of a whole forward pass of Yu & Koltun's Basic context module, against torch's GEMM rate.
 
     Times ``ContextModule(c)`` (default initialisation, inference mode) on an (n, c, size, size) input in
@@ -287,7 +287,8 @@ def context_module_gflops(n: int = 8, c: int = 64, size: int = 64, repeats: int 
             t = float(np.median([_time(partial(torch.mm, a, b)) for _ in range(repeats)]))
             rates[f"torch mm {k}^3"] = 2 * k**3 / t / 1e9
         for layout, memory_format in (("nchw", torch.contiguous_format), ("channels_last", torch.channels_last)):
-            m, xm = model.to(memory_format=memory_format), x.to(memory_format=memory_format)
+            m = model.to(memory_format=memory_format)  # type: ignore[call-overload]  # the stub omits it
+            xm = x.to(memory_format=memory_format)
             t = float(np.median([_time(partial(m, xm)) for _ in range(repeats)]))
             rates[f"context module {layout}"] = flops / t / 1e9
     ceiling = max(v for k, v in rates.items() if k.startswith("torch mm"))
@@ -309,11 +310,11 @@ def _check(name: str, got: Any, expected: np.ndarray) -> None:
         raise AssertionError(f"{name} disagrees with torch: shape {got.shape} vs {expected.shape}, error {error:.1e}")
 
 
-def measure(workload: Workload, impls: Sequence[Implementation], repeats: int) -> dict:
+def measure(workload: Workload, impls: Sequence[Implementation], repeats: int) -> dict[str, Any]:
     """Time each implementation against torch, alternating calls; return medians and ratios."""
     x, w = workload.operands()
     torch_run = TORCH.setup(x, w, workload)
-    expected = torch_run().numpy()
+    expected = np.asarray(torch_run())  # a CPU tensor converts without a copy
     result: dict[str, Any] = {"workload": workload.name, "n": workload.n, "c": workload.c}
     result |= {"dilation": workload.dilation, "size": workload.size, "flops": workload.flops, "impls": {}}
     all_torch: list[float] = []
@@ -345,7 +346,7 @@ def measure(workload: Workload, impls: Sequence[Implementation], repeats: int) -
     return result
 
 
-def summarize(results: Sequence[dict]) -> dict:
+def summarize(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Per implementation: geometric mean and worst of the ratios to torch; numpy-ml over vectorized."""
     names = list(dict.fromkeys(name for r in results for name in r["impls"]))
     summary: dict[str, Any] = {}
@@ -362,7 +363,7 @@ def summarize(results: Sequence[dict]) -> dict:
     return summary
 
 
-def format_table(results: Sequence[dict], summary: dict, gemm: dict) -> str:
+def format_table(results: Sequence[dict[str, Any]], summary: dict[str, Any], gemm: dict[str, Any]) -> str:
     lines = [f"{'workload':<18}{'implementation':<14}{'median ms':>11}{'GFLOP/s':>10}{'x torch':>9}"]
     for r in results:
         rows = [("torch", r["torch"]["median_s"], r["torch"]["gflops"], 1.0)]
@@ -400,7 +401,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> dict:
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print the table, write the JSON; return the results."""
     args = _parse(argv)
     import torch

@@ -23,7 +23,7 @@ Receptive fields come from :func:`dilconv_lib.geometry.receptive_fields`; argume
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal, cast
 
 import numpy as np
 import torch
@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dilconv_lib.accelerated import conv1d
-from dilconv_lib.checks import check_choice, check_feature_map, check_int, check_tensors, check_tuple
+from dilconv_lib.checks import check_choice, check_feature_map, check_int, check_ints, check_tensors, check_tuple
 from dilconv_lib.geometry import receptive_fields
 
 __all__ = [
@@ -146,17 +146,6 @@ def wavenet_receptive_field(blocks: int = 1, max_dilation: int = 512, kernel_siz
     return receptive_fields([k] * len(dilations), dilations)[-1]
 
 
-def _check_dilations(dilations: Any, name: str = "dilations") -> tuple[int, ...]:
-    """A non-empty sequence of ints >= 1 (a list, a tuple, a 1-D array) as a tuple, or raise naming ``name``."""
-    if isinstance(dilations, np.ndarray) and dilations.ndim == 1:
-        dilations = dilations.tolist()
-    if isinstance(dilations, (str, bytes)) or not isinstance(dilations, Sequence):
-        raise TypeError(f"{name} must be a sequence of ints, one per layer, got {dilations!r}")
-    if len(dilations) == 0:
-        raise ValueError(f"{name} must name at least one layer, got an empty sequence")
-    return tuple(check_int(d, f"{name}[{i}]", minimum=1) for i, d in enumerate(dilations))
-
-
 class WaveNetStack(nn.Module):
     """A stack of dilated causal convolutions with WaveNet's gated units and residual connections.
 
@@ -201,7 +190,7 @@ class WaveNetStack(nn.Module):
     ) -> None:
         super().__init__()
         self.channels = check_int(channels, "channels", minimum=1)
-        self.dilations = _check_dilations(dilations)
+        self.dilations = check_ints(dilations, "dilations", minimum=1)
         self.kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
         for name, flag in (("gated", gated), ("residual", residual)):
             if not isinstance(flag, bool):
@@ -220,7 +209,7 @@ class WaveNetStack(nn.Module):
         """(N, C, L) -> (N, C, L); output ``t`` depends on inputs ``t - receptive_field + 1 .. t`` only."""
         check_feature_map(input, self.channels, axes="NCL")
         x = input
-        for conv, mix, d in zip(self.dilated, self.mix, self.dilations):
+        for conv, mix, d in zip(cast("list[nn.Conv1d]", list(self.dilated)), self.mix, self.dilations):
             h = causal_conv1d(x, conv.weight, conv.bias, dilation=d)  # (N, 2C or C, L)
             if self.gated:
                 f, g = h.chunk(2, dim=1)  # (N, C, L) each: filter and gate
@@ -291,7 +280,8 @@ def gradient_support(
 def _axis_counts(n: int, rate: int, k: int) -> np.ndarray:
     """(n,): how many of the taps ``(j - k // 2) * rate``, j = 0 .. k-1, land inside 0 .. n-1 from each position."""
     positions = np.arange(n)[:, None] + (np.arange(k) - k // 2)[None, :] * rate  # (n, k)
-    return ((positions >= 0) & (positions < n)).sum(axis=1)
+    counts: np.ndarray = ((positions >= 0) & (positions < n)).sum(axis=1)
+    return counts
 
 
 def valid_tap_counts(size: int | tuple[int, int], rate: int, kernel_size: int = 3) -> np.ndarray:
@@ -407,7 +397,7 @@ class ASPP(nn.Module):
         self.in_channels = check_int(in_channels, "in_channels", minimum=1)
         self.out_channels = check_int(out_channels, "out_channels", minimum=1)
         self.variant = check_choice(variant, "variant", ("v3", "v2"))
-        self.rates = ASPP_RATES[self.variant] if rates is None else _check_dilations(rates, "rates")
+        self.rates = ASPP_RATES[self.variant] if rates is None else check_ints(rates, "rates", minimum=1)
         if image_pooling is None:
             image_pooling = self.variant == "v3"
         if not isinstance(image_pooling, bool):
@@ -419,7 +409,8 @@ class ASPP(nn.Module):
         atrous = [nn.Conv2d(c_in, c_out, 3, padding=r, dilation=r) for r in self.rates]
         if self.variant == "v3":
             self.branches = nn.ModuleList([nn.Conv2d(c_in, c_out, 1), *atrous])
-            self.pool = nn.Conv2d(c_in, c_out, 1) if image_pooling else None
+            self.pool: nn.Conv2d | None = nn.Conv2d(c_in, c_out, 1) if image_pooling else None
+            self.project: nn.Conv2d | None
             n_concat = len(self.branches) + int(image_pooling)
             self.project = nn.Conv2d(n_concat * c_out, c_out, 1)
         else:
@@ -430,7 +421,7 @@ class ASPP(nn.Module):
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         """(N, C_in, H, W) -> (N, C_out, H, W)."""
         check_feature_map(input, self.in_channels)
-        if self.variant == "v2":
+        if self.project is None:  # v2: the branches' sum
             return torch.stack([branch(input) for branch in self.branches]).sum(dim=0)
         features = [F.relu(branch(input)) for branch in self.branches]  # each (N, C_out, H, W)
         if self.pool is not None:

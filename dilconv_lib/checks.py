@@ -1,18 +1,16 @@
-"""Argument normalisation and validation, shared by every backend.
+"""Argument checks shared by the whole library: ints, tuples, choices, arrays and tensors.
 
-Every backend (``naive``, ``vectorized``, ``accelerated``) takes the signature of
-``torch.nn.functional.conv1d`` / ``conv2d``. This module turns those arguments into one
-:class:`ConvGeometry` and raises a ``ValueError`` or ``TypeError`` that names the
-offending argument, so that no backend repeats a check or gives a silent wrong answer.
-
-The output-size formula lives in :func:`dilconv_lib.geometry.output_size`.
+Each check returns the normalised value or raises a ``ValueError`` (a wrong value) or a ``TypeError``
+(a wrong type) whose message names the offending argument, so that no module repeats a check or gives a
+silent wrong answer. This module imports nothing else from the library: every other module may use it.
+A convolution call's arguments are checked together by :func:`dilconv_lib.geometry.conv_geometry`,
+which is built from these checks.
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,13 +19,13 @@ IntOrTuple = int | Sequence[int]
 Padding = int | Sequence[int] | str
 
 __all__ = [
-    "ConvGeometry",
     "as_float_array",
     "as_float_arrays",
     "check_choice",
-    "check_conv_args",
     "check_feature_map",
     "check_int",
+    "check_ints",
+    "check_real",
     "check_tensors",
     "check_tuple",
 ]
@@ -46,10 +44,10 @@ def check_int(value: Any, name: str, minimum: int | None = None) -> int:
     # bool is an int subclass, but stride=True is a bug, not a 1.
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
+    result = int(value)
+    if minimum is not None and result < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {result}")
+    return result
 
 
 def check_tuple(value: Any, name: str, n: int, minimum: int | None = None) -> tuple[int, ...]:
@@ -73,158 +71,60 @@ def check_tuple(value: Any, name: str, n: int, minimum: int | None = None) -> tu
     return (check_int(value, name, minimum),) * n
 
 
-@dataclass(frozen=True)
-class ConvGeometry:
-    """Everything a backend needs to know about one convolution call, already checked.
+def check_ints(value: Any, name: str, minimum: int | None = None) -> tuple[int, ...]:
+    """A non-empty sequence of ints (a list, a tuple or a 1-D array), one per layer, as a tuple.
 
-    Shapes are in torch's layout: input (N, C_in, *in_size), weight
-    (C_out, C_in / groups, *kernel), output (N, C_out, *out_size).
-    ``padding`` holds (before, after) per spatial axis, so that ``"same"`` with an even
-    effective kernel pads one more zero after than before, exactly as torch does.
-    """
-
-    batched: bool
-    n: int
-    c_in: int
-    c_out: int
-    groups: int
-    in_size: tuple[int, ...]
-    kernel: tuple[int, ...]
-    stride: tuple[int, ...]
-    dilation: tuple[int, ...]
-    padding: tuple[tuple[int, int], ...]
-    out_size: tuple[int, ...]
-
-    @property
-    def c_in_per_group(self) -> int:
-        return self.c_in // self.groups
-
-    @property
-    def c_out_per_group(self) -> int:
-        return self.c_out // self.groups
-
-    @property
-    def output_shape(self) -> tuple[int, ...]:
-        """The output's shape, without the batch axis when the input had none."""
-        shape = (self.c_out, *self.out_size)
-        return (self.n, *shape) if self.batched else shape
-
-
-def _check_padding(
-    padding: Padding,
-    kernel: tuple[int, ...],
-    dilation: tuple[int, ...],
-    stride: tuple[int, ...],
-) -> tuple[tuple[int, int], ...]:
-    n = len(kernel)
-    if isinstance(padding, str):
-        if padding == "valid":
-            return ((0, 0),) * n
-        if padding == "same":
-            if any(s != 1 for s in stride):
-                raise ValueError(f"padding='same' needs stride 1 (as in torch), got stride={stride}")
-            # torch pads total = d*(k-1): half before, the odd one after.
-            totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
-            return tuple((t // 2, t - t // 2) for t in totals)
-        raise ValueError(f"padding must be an int, a tuple, 'valid' or 'same', got {padding!r}")
-    pads = check_tuple(padding, "padding", n, minimum=0)
-    return tuple((p, p) for p in pads)
-
-
-def check_conv_args(
-    input_shape: Sequence[int],
-    weight_shape: Sequence[int],
-    bias_shape: Sequence[int] | None,
-    stride: IntOrTuple,
-    padding: Padding,
-    dilation: IntOrTuple,
-    groups: int,
-    n_spatial: int,
-) -> ConvGeometry:
-    """Check the arguments of a ``conv{n_spatial}d`` call and return its :class:`ConvGeometry`.
-
-    Parameters
-    ----------
-    input_shape : (N, C_in, *spatial) or (C_in, *spatial)
-    weight_shape : (C_out, C_in / groups, *kernel)
-    bias_shape : (C_out,) or None
-    stride, dilation : int or tuple of ``n_spatial`` ints, each >= 1
-    padding : int, tuple of ``n_spatial`` ints >= 0, ``"valid"`` or ``"same"``
-    groups : int >= 1 dividing both C_in and C_out
-    n_spatial : 1 for conv1d, 2 for conv2d
-
-    Examples
-    --------
-    A 3x3 kernel with dilation 2 on a 7x7 image: effective kernel 5, so 7 - 5 + 1 = 3.
-
-    >>> g = check_conv_args((1, 1, 7, 7), (1, 1, 3, 3), None, 1, 0, 2, 1, 2)
-    >>> g.out_size, g.output_shape
-    ((3, 3), (1, 1, 3, 3))
-    >>> check_conv_args((1, 3, 7, 7), (1, 2, 3, 3), None, 1, 0, 1, 1, 2)
+    >>> check_ints([1, 2, 4], "dilations", minimum=1)
+    (1, 2, 4)
+    >>> check_ints([1, 0], "dilations", minimum=1)
     Traceback (most recent call last):
     ...
-    ValueError: weight has 2 input channels per group, but input has 3 channels and groups=1 (expected 3)
+    ValueError: dilations[1] must be >= 1, got 0
+    >>> check_ints(4, "dilations")
+    Traceback (most recent call last):
+    ...
+    TypeError: dilations must be a sequence of ints, one per layer, got 4
     """
-    # Imported here because geometry's own functions use check_int from this module.
-    from dilconv_lib.geometry import effective_kernel_size, output_size
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a sequence of ints, one per layer, got {value!r}")
+    if len(value) == 0:
+        raise ValueError(f"{name} must name at least one layer, got an empty sequence")
+    return tuple(check_int(v, f"{name}[{i}]", minimum) for i, v in enumerate(value))
 
-    name = f"conv{n_spatial}d"
-    input_shape, weight_shape = tuple(input_shape), tuple(weight_shape)
-    if len(input_shape) not in (n_spatial + 1, n_spatial + 2):
-        raise ValueError(
-            f"{name}: input must have {n_spatial + 1} (unbatched) or {n_spatial + 2} (batched) "
-            f"dimensions, got shape {input_shape}"
-        )
-    if len(weight_shape) != n_spatial + 2:
-        raise ValueError(
-            f"{name}: weight must have {n_spatial + 2} dimensions (C_out, C_in/groups, *kernel), "
-            f"got shape {weight_shape}"
-        )
-    batched = len(input_shape) == n_spatial + 2
-    n, c_in, *in_size = input_shape if batched else (1, *input_shape)
-    c_out, c_in_g, *kernel = weight_shape
-    groups = check_int(groups, "groups", minimum=1)
-    stride_t = check_tuple(stride, "stride", n_spatial, minimum=1)
-    dilation_t = check_tuple(dilation, "dilation", n_spatial, minimum=1)
-    if any(k < 1 for k in kernel) or c_out < 1:
-        raise ValueError(f"{name}: weight must have non-empty kernel and output channels, got shape {weight_shape}")
-    if c_in % groups:
-        raise ValueError(f"groups={groups} must divide the input's {c_in} channels")
-    if c_out % groups:
-        raise ValueError(f"groups={groups} must divide the weight's {c_out} output channels")
-    if c_in_g * groups != c_in:
-        raise ValueError(
-            f"weight has {c_in_g} input channels per group, but input has {c_in} channels "
-            f"and groups={groups} (expected {c_in // groups})"
-        )
-    if bias_shape is not None and tuple(bias_shape) != (c_out,):
-        raise ValueError(
-            f"bias must have shape ({c_out},) to match the weight's output channels, got {tuple(bias_shape)}"
-        )
-    pads = _check_padding(padding, tuple(kernel), dilation_t, stride_t)
-    out_size = []
-    for axis, (i, k, s, d, (p0, p1)) in enumerate(zip(in_size, kernel, stride_t, dilation_t, pads)):
-        k_eff = effective_kernel_size(k, d)
-        if k_eff > i + p0 + p1:
-            raise ValueError(
-                f"weight: the dilated kernel spans {k_eff} (k={k}, dilation={d}) along spatial axis "
-                f"{axis}, more than the padded input's {i + p0 + p1} (input {i} + padding {p0 + p1})"
-            )
-        # output_size takes symmetric padding; (p0 + p1) covers the asymmetric "same" case.
-        out_size.append(output_size(i + p0 + p1, k, stride=s, padding=0, dilation=d))
-    return ConvGeometry(
-        batched=batched,
-        n=n,
-        c_in=c_in,
-        c_out=c_out,
-        groups=groups,
-        in_size=tuple(in_size),
-        kernel=tuple(kernel),
-        stride=stride_t,
-        dilation=dilation_t,
-        padding=pads,
-        out_size=tuple(out_size),
-    )
+
+def check_real(
+    value: Any, name: str, *, minimum: float | None = None, maximum: float | None = None, above: float | None = None
+) -> float:
+    """Return ``value`` as a ``float``: a real number (not a bool) within the bounds given, or raise naming ``name``.
+
+    ``minimum`` and ``maximum`` are inclusive bounds, ``above`` an exclusive lower bound; NaN is refused.
+
+    >>> check_real(0.5, "mass", above=0, maximum=1)
+    0.5
+    >>> check_real(0, "lr", above=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be a number > 0, got 0
+    >>> check_real("0.1", "lr", above=0)
+    Traceback (most recent call last):
+    ...
+    TypeError: lr must be a number > 0, got '0.1' (str)
+    """
+    bounds = [f"> {above}"] if above is not None else []
+    bounds += [f">= {minimum}"] if minimum is not None else []
+    bounds += [f"<= {maximum}"] if maximum is not None else []
+    wanted = f"{name} must be a number {' and '.join(bounds)}".rstrip()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{wanted}, got {value!r} ({type(value).__name__})")
+    x = float(value)
+    inside = (above is None or x > above) and (minimum is None or x >= minimum) and (maximum is None or x <= maximum)
+    if not inside:  # NaN compares false with every bound, so it lands here too (or fails x == x below)
+        raise ValueError(f"{wanted}, got {value!r}")
+    if x != x:
+        raise ValueError(f"{wanted}, got nan")
+    return x
 
 
 def as_float_array(value: Any, name: str, dtype: np.dtype | None = None) -> np.ndarray:

@@ -19,13 +19,13 @@ Every model maps (N, C, H, W) to (N, C, H, W).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal, cast
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dilconv_lib.checks import check_choice, check_feature_map, check_int
+from dilconv_lib.checks import check_choice, check_feature_map, check_int, check_real
 from dilconv_lib.geometry import receptive_fields
 
 __all__ = [
@@ -52,14 +52,6 @@ RELU_AFTER: tuple[bool, ...] = (True,) * 7 + (False,)
 LARGE_WIDTHS: tuple[int, ...] = (2, 2, 4, 8, 16, 32, 32, 1)
 #: Eq. 5's noise for the Large module: sigma = LARGE_NOISE * C / c_{i+1}, far below C / c_{i+1}.
 LARGE_NOISE = 1e-3
-
-
-def _check_noise(noise: Any) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
-        raise TypeError(f"noise must be a number >= 0, got {noise!r} ({type(noise).__name__})")
-    if not noise >= 0:  # also refuses NaN
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
-    return float(noise)
 
 
 def identity_kernel(
@@ -116,7 +108,7 @@ def identity_kernel(
     c_in = check_int(in_channels, "in_channels", minimum=1)
     c_out = check_int(out_channels, "out_channels", minimum=1)
     k = check_int(kernel_size, "kernel_size", minimum=1)
-    sigma = _check_noise(noise)
+    sigma = check_real(noise, "noise", minimum=0)
     if k % 2 == 0:
         raise ValueError(f"kernel_size must be odd (identity init needs a centre tap), got {k}")
     for name, width in (("in_channels", c_in), ("out_channels", c_out)):
@@ -155,12 +147,13 @@ def _initialise(
     if init != "identity":
         return
     with torch.no_grad():
-        for conv in convs:
+        for conv in cast("list[nn.Conv2d]", list(convs)):
             kernel = identity_kernel(
                 conv.in_channels, conv.out_channels, conv.kernel_size[0], channels, noise, generator
             )
             conv.weight.copy_(kernel)
-            conv.bias.zero_()
+            if conv.bias is not None:
+                conv.bias.zero_()
 
 
 class _EightLayers(nn.Module):
@@ -266,9 +259,9 @@ class ContextModule(_EightLayers):
         generator: torch.Generator | None = None,
     ) -> None:
         c = check_int(channels, "channels", minimum=1)
-        variant = check_choice(variant, "variant", ("basic", "large"))
-        init = check_choice(init, "init", ("identity", "default"))
-        noise = _check_noise(noise)
+        variant = cast(Variant, check_choice(variant, "variant", ("basic", "large")))
+        init = cast(Init, check_choice(init, "init", ("identity", "default")))
+        noise = check_real(noise, "noise", minimum=0)
         factors = LARGE_WIDTHS if variant == "large" else (1,) * 8
         super().__init__(
             c, tuple(f * c for f in factors), DILATIONS, init, noise if variant == "large" else 0.0, generator
@@ -303,7 +296,7 @@ class PlainStack(_EightLayers):
 
     def __init__(self, channels: int, init: Init = "identity") -> None:
         c = check_int(channels, "channels", minimum=1)
-        init = check_choice(init, "init", ("identity", "default"))
+        init = cast(Init, check_choice(init, "init", ("identity", "default")))
         super().__init__(c, (c,) * 8, (1,) * 8, init, 0.0, None)
 
     def extra_repr(self) -> str:

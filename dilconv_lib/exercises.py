@@ -309,7 +309,8 @@ class ConvCase:
         rng = np.random.default_rng(seed)
 
         def draw(shape: tuple[int, ...]) -> np.ndarray:
-            return (rng.integers(1, 5, shape) * rng.choice([-1, 1], shape)).astype(np.float64)
+            values: np.ndarray = (rng.integers(1, 5, shape) * rng.choice([-1, 1], shape)).astype(np.float64)
+            return values
 
         return draw(self.input_shape), draw(self.weight_shape), draw(self.weight_shape[:1]) if self.bias else None
 
@@ -467,7 +468,8 @@ def _try(
     mistake: _Mistake, case: ConvCase, operands: tuple[np.ndarray, np.ndarray, np.ndarray | None]
 ) -> np.ndarray | None:
     try:
-        return mistake.answer(case, *operands)
+        answer: np.ndarray = mistake.answer(case, *operands)
+        return answer
     except (ValueError, TypeError):  # the mistaken call does not fit this case (e.g. a kernel too large)
         return None
 

@@ -10,11 +10,20 @@ ordinary convolution. (CS231n and numpy-ml count the inserted gaps instead, so t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from dilconv_lib.checks import check_int, check_tuple
+from dilconv_lib.checks import IntOrTuple, Padding, check_int, check_tuple
 
-__all__ = ["effective_kernel_size", "output_size", "receptive_fields", "sampling_pattern"]
+__all__ = [
+    "ConvGeometry",
+    "conv_geometry",
+    "effective_kernel_size",
+    "output_size",
+    "receptive_fields",
+    "sampling_pattern",
+]
 
 
 def effective_kernel_size(kernel_size: int, dilation: int) -> int:
@@ -60,9 +69,17 @@ def output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0, 
     p = check_int(padding, "padding", minimum=0)
     s = check_int(stride, "stride", minimum=1)
     k_eff = effective_kernel_size(kernel_size, dilation)
-    if k_eff > i + 2 * p:
-        raise ValueError(f"kernel_size: the dilated kernel spans {k_eff}, more than the padded size {i + 2 * p}")
+    _check_fits(k_eff, i, 2 * p, "kernel_size")
     return (i + 2 * p - k_eff) // s + 1
+
+
+def _check_fits(k_eff: int, size: int, total_padding: int, name: str, where: str = "") -> None:
+    """Raise naming ``name`` when a kernel spanning ``k_eff`` does not fit in the padded input."""
+    if k_eff > size + total_padding:
+        raise ValueError(
+            f"{name}: the dilated kernel spans {k_eff}{where}, more than the padded input's "
+            f"{size + total_padding} (input {size} + padding {total_padding})"
+        )
 
 
 def receptive_fields(
@@ -141,3 +158,181 @@ def sampling_pattern(kernel_size: int | tuple[int, int], dilation: int | tuple[i
         cells = ["*" if r % d[0] == 0 and c % d[1] == 0 else "." for c in range(width)]
         rows.append(" ".join(cells))
     return "\n".join(rows)
+
+
+# --- one convolution call, checked: what every backend starts from ---------------------------------
+
+
+@dataclass(frozen=True)
+class ConvGeometry:
+    """Everything a backend needs to know about one convolution call, already checked.
+
+    Shapes are in torch's layout: input (N, C_in, *in_size), weight
+    (C_out, C_in / groups, *kernel), output (N, C_out, *out_size).
+    ``padding`` holds (before, after) per spatial axis, so that ``"same"`` with an even
+    effective kernel pads one more zero after than before, exactly as torch does.
+    """
+
+    batched: bool
+    n: int
+    c_in: int
+    c_out: int
+    groups: int
+    in_size: tuple[int, ...]
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    padding: tuple[tuple[int, int], ...]
+    out_size: tuple[int, ...]
+
+    @property
+    def c_in_per_group(self) -> int:
+        return self.c_in // self.groups
+
+    @property
+    def c_out_per_group(self) -> int:
+        return self.c_out // self.groups
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        """The output's shape, without the batch axis when the input had none."""
+        shape = (self.c_out, *self.out_size)
+        return (self.n, *shape) if self.batched else shape
+
+    def as_2d(self) -> ConvGeometry:
+        """The same 1-D call as a 2-D one: a unit axis in front of the length, never padded or skipped.
+
+        This is how the 2-D code computes a 1-D convolution: input (N, C_in, 1, L), weight
+        (C_out, C_in / groups, 1, k).
+
+        >>> g = conv_geometry((2, 3, 15), (4, 3, 3), dilation=4, padding=2, n_spatial=1).as_2d()
+        >>> g.in_size, g.kernel, g.dilation, g.padding, g.out_size  # L_out = 15 + 2 * 2 - (4 * 2 + 1) + 1
+        ((1, 15), (1, 3), (1, 4), ((0, 0), (2, 2)), (1, 11))
+        """
+        if len(self.in_size) != 1:
+            raise ValueError(f"as_2d needs the geometry of a 1-D call, got {len(self.in_size)} spatial axes")
+        return dataclasses.replace(
+            self,
+            in_size=(1, *self.in_size),
+            kernel=(1, *self.kernel),
+            stride=(1, *self.stride),
+            dilation=(1, *self.dilation),
+            padding=((0, 0), *self.padding),
+            out_size=(1, *self.out_size),
+        )
+
+
+def _check_padding(
+    padding: Padding,
+    kernel: tuple[int, ...],
+    dilation: tuple[int, ...],
+    stride: tuple[int, ...],
+) -> tuple[tuple[int, int], ...]:
+    n = len(kernel)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * n
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"padding='same' needs stride 1 (as in torch), got stride={stride}")
+            # torch pads total = d*(k-1): half before, the odd one after.
+            totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+            return tuple((t // 2, t - t // 2) for t in totals)
+        raise ValueError(f"padding must be an int, a tuple, 'valid' or 'same', got {padding!r}")
+    pads = check_tuple(padding, "padding", n, minimum=0)
+    return tuple((p, p) for p in pads)
+
+
+def conv_geometry(
+    input_shape: Sequence[int],
+    weight_shape: Sequence[int],
+    *,
+    bias_shape: Sequence[int] | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+    n_spatial: int = 2,
+) -> ConvGeometry:
+    """Check the arguments of a ``conv{n_spatial}d`` call and return its :class:`ConvGeometry`.
+
+    The one place where a call's arguments are normalised (torch's ``_pair``) and checked: every backend,
+    the backward pass and the benchmark start here. The options are keyword-only, named as in
+    ``torch.nn.functional.conv2d``.
+
+    Parameters
+    ----------
+    input_shape : (N, C_in, *spatial) or (C_in, *spatial)
+    weight_shape : (C_out, C_in / groups, *kernel)
+    bias_shape : (C_out,) or None
+    stride, dilation : int or tuple of ``n_spatial`` ints, each >= 1
+    padding : int, tuple of ``n_spatial`` ints >= 0, ``"valid"`` or ``"same"``
+    groups : int >= 1 dividing both C_in and C_out
+    n_spatial : 1 for conv1d, 2 for conv2d
+
+    Examples
+    --------
+    A 3x3 kernel with dilation 2 on a 7x7 image: effective kernel 5, so 7 - 5 + 1 = 3.
+
+    >>> g = conv_geometry((1, 1, 7, 7), (1, 1, 3, 3), dilation=2)  # (N, C_in, H, W), (C_out, C_in, kH, kW)
+    >>> g.out_size, g.output_shape
+    ((3, 3), (1, 1, 3, 3))
+    >>> conv_geometry((1, 3, 7, 7), (1, 2, 3, 3))
+    Traceback (most recent call last):
+    ...
+    ValueError: weight has 2 input channels per group, but input has 3 channels and groups=1 (expected 3)
+    """
+    name = f"conv{n_spatial}d"
+    input_shape, weight_shape = tuple(input_shape), tuple(weight_shape)
+    if len(input_shape) not in (n_spatial + 1, n_spatial + 2):
+        raise ValueError(
+            f"{name}: input must have {n_spatial + 1} (unbatched) or {n_spatial + 2} (batched) "
+            f"dimensions, got shape {input_shape}"
+        )
+    if len(weight_shape) != n_spatial + 2:
+        raise ValueError(
+            f"{name}: weight must have {n_spatial + 2} dimensions (C_out, C_in/groups, *kernel), "
+            f"got shape {weight_shape}"
+        )
+    batched = len(input_shape) == n_spatial + 2
+    n, c_in, *in_size = input_shape if batched else (1, *input_shape)
+    c_out, c_in_g, *kernel = weight_shape
+    groups = check_int(groups, "groups", minimum=1)
+    stride_t = check_tuple(stride, "stride", n_spatial, minimum=1)
+    dilation_t = check_tuple(dilation, "dilation", n_spatial, minimum=1)
+    if any(k < 1 for k in kernel) or c_out < 1:
+        raise ValueError(f"{name}: weight must have non-empty kernel and output channels, got shape {weight_shape}")
+    if c_in % groups:
+        raise ValueError(f"groups={groups} must divide the input's {c_in} channels")
+    if c_out % groups:
+        raise ValueError(f"groups={groups} must divide the weight's {c_out} output channels")
+    if c_in_g * groups != c_in:
+        raise ValueError(
+            f"weight has {c_in_g} input channels per group, but input has {c_in} channels "
+            f"and groups={groups} (expected {c_in // groups})"
+        )
+    if bias_shape is not None and tuple(bias_shape) != (c_out,):
+        raise ValueError(
+            f"bias must have shape ({c_out},) to match the weight's output channels, got {tuple(bias_shape)}"
+        )
+    pads = _check_padding(padding, tuple(kernel), dilation_t, stride_t)
+    out_size = []
+    for axis, (i, k, s, d, (p0, p1)) in enumerate(zip(in_size, kernel, stride_t, dilation_t, pads)):
+        _check_fits(
+            effective_kernel_size(k, d), i, p0 + p1, "weight", f" (k={k}, dilation={d}) along spatial axis {axis}"
+        )
+        # output_size takes symmetric padding; (p0 + p1) covers the asymmetric "same" case.
+        out_size.append(output_size(i + p0 + p1, k, stride=s, padding=0, dilation=d))
+    return ConvGeometry(
+        batched=batched,
+        n=n,
+        c_in=c_in,
+        c_out=c_out,
+        groups=groups,
+        in_size=tuple(in_size),
+        kernel=tuple(kernel),
+        stride=stride_t,
+        dilation=dilation_t,
+        padding=pads,
+        out_size=tuple(out_size),
+    )

@@ -7,7 +7,7 @@ a weight ``w`` and groups of ``C_in / groups`` input channels,
     out[n, co, i, j] = bias[co] + sum_{ci, ki, kj} w[co, ci, ki, kj] * x[n, g*C_in/groups + ci, i*s + ki*d, j*s + kj*d]
 
 where ``g = co // (C_out / groups)`` is the group of output channel ``co``. The output size is
-:func:`dilconv_lib.geometry.output_size`; argument checks live in :mod:`dilconv_lib.checks`.
+:func:`dilconv_lib.geometry.output_size`; argument checks live in :func:`dilconv_lib.geometry.conv_geometry`.
 Signatures are those of ``torch.nn.functional.conv1d`` / ``conv2d``.
 """
 
@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dilconv_lib.checks import IntOrTuple, Padding, as_float_arrays, check_conv_args
+from dilconv_lib.checks import IntOrTuple, Padding, as_float_arrays
+from dilconv_lib.geometry import conv_geometry
 
 __all__ = ["conv1d", "conv2d"]
 
@@ -54,7 +55,16 @@ def conv1d(
     array([[4., 6., 8.]])
     """
     x, w, b = as_float_arrays(input, weight, bias)
-    g = check_conv_args(x.shape, w.shape, None if b is None else b.shape, stride, padding, dilation, groups, 1)
+    g = conv_geometry(
+        x.shape,
+        w.shape,
+        bias_shape=None if b is None else b.shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        n_spatial=1,
+    )
     x = np.pad(x if g.batched else x[None], ((0, 0), (0, 0), *g.padding))  # (N, C_in, L + pads)
     (k,), (s,), (d,), (length,) = g.kernel, g.stride, g.dilation, g.out_size
     out = np.zeros((g.n, g.c_out, length), dtype=x.dtype)
@@ -105,7 +115,15 @@ def conv2d(
             [36., 40.]]])
     """
     x, w, b = as_float_arrays(input, weight, bias)
-    g = check_conv_args(x.shape, w.shape, None if b is None else b.shape, stride, padding, dilation, groups, 2)
+    g = conv_geometry(
+        x.shape,
+        w.shape,
+        bias_shape=None if b is None else b.shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+    )
     x = np.pad(x if g.batched else x[None], ((0, 0), (0, 0), *g.padding))  # (N, C_in, H + pads, W + pads)
     (kh, kw), (sh, sw), (dh, dw), (height, width) = g.kernel, g.stride, g.dilation, g.out_size
     out = np.zeros((g.n, g.c_out, height, width), dtype=x.dtype)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from dilconv_lib.checks import check_int, check_tuple
+from dilconv_lib.checks import check_int, check_ints, check_real, check_tuple
 from dilconv_lib.geometry import receptive_fields
 
 if TYPE_CHECKING:
@@ -57,28 +57,17 @@ def _check_stack(
     strides: Sequence[int] | None = None,
 ) -> tuple[list[int], list[int], list[int]]:
     """Check a stack and return (kernel sizes, dilations, strides), one int each per layer."""
-    # 1-D NumPy arrays are accepted wherever a sequence is.
-    dilations, kernel_size, strides = (
-        v.tolist() if isinstance(v, np.ndarray) and v.ndim == 1 else v for v in (dilations, kernel_size, strides)
-    )
-    if isinstance(dilations, (str, bytes)) or not isinstance(dilations, Sequence):
-        raise TypeError(f"dilations must be a sequence of ints, one per layer, got {dilations!r}")
-    n = len(dilations)
-    if n == 0:
-        raise ValueError("dilations must name at least one layer, got an empty sequence")
-    ds = [check_int(d, f"dilations[{i}]", minimum=1) for i, d in enumerate(dilations)]
-    if isinstance(kernel_size, Sequence) and not isinstance(kernel_size, (str, bytes)):
-        if len(kernel_size) != n:
-            raise ValueError(f"kernel_size must be an int or one int per layer ({n}), got {list(kernel_size)!r}")
-        ks = [check_int(k, f"kernel_size[{i}]", minimum=1) for i, k in enumerate(kernel_size)]
+    ds = list(check_ints(dilations, "dilations", minimum=1))
+    n = len(ds)
+    if isinstance(kernel_size, (Sequence, np.ndarray)) and not isinstance(kernel_size, (str, bytes)):
+        ks = list(check_ints(kernel_size, "kernel_size", minimum=1))
+        if len(ks) != n:
+            raise ValueError(f"kernel_size must be an int or one int per layer ({n}), got {ks!r}")
     else:
         ks = [check_int(kernel_size, "kernel_size", minimum=1)] * n
-    if strides is None:
-        ss = [1] * n
-    else:
-        if isinstance(strides, (str, bytes)) or not isinstance(strides, Sequence) or len(strides) != n:
-            raise ValueError(f"strides must be None or one int per layer ({n}), got {strides!r}")
-        ss = [check_int(s, f"strides[{i}]", minimum=1) for i, s in enumerate(strides)]
+    ss = [1] * n if strides is None else list(check_ints(strides, "strides", minimum=1))
+    if len(ss) != n:
+        raise ValueError(f"strides must be None or one int per layer ({n}), got {ss!r}")
     return ks, ds, ss
 
 
@@ -330,10 +319,10 @@ def conv_stack(
             with torch.no_grad():
                 if init == "ones":
                     conv.weight.fill_(1.0)
-                    conv.bias.zero_()
                 elif init == "identity":
                     conv.weight.zero_()
                     conv.weight[range(c), range(c), k // 2, k // 2] = 1.0
+                if init != "default" and conv.bias is not None:
                     conv.bias.zero_()
             layers.append(conv)
             if i < len(ks) - 1:
@@ -384,12 +373,13 @@ def input_gradient(model: nn.Module, input: torch.Tensor, position: tuple[int, i
     if out.ndim != 4:
         raise ValueError(f"model must return (N, C, H, W), got shape {tuple(out.shape)}")
     i, j = _centre(out.shape[2], out.shape[3], position)
-    out[:, :, i, j].sum().backward()
-    return x.grad.detach().to(torch.float64).numpy()
+    (grad,) = torch.autograd.grad(out[:, :, i, j].sum(), x)
+    return grad.detach().to(torch.float64).numpy()
 
 
 def _input_size(input_size: int | tuple[int, int]) -> tuple[int, int]:
-    return check_tuple(input_size, "input_size", 2, minimum=1)
+    h, w = check_tuple(input_size, "input_size", 2, minimum=1)
+    return h, w
 
 
 def receptive_field_by_gradient(
@@ -481,7 +471,8 @@ def effective_receptive_field(
     shape = (n, c, h, w)
     x = torch.rand(shape, generator=generator) if positive else torch.randn(shape, generator=generator)
     grad = input_gradient(model, x.to(dtype), position)
-    return np.abs(grad).sum(axis=1).mean(axis=0)
+    erf: np.ndarray = np.abs(grad).sum(axis=1).mean(axis=0)
+    return erf
 
 
 def erf_size(erf: np.ndarray, mass: float = 0.95, centre: tuple[int, int] | None = None) -> int:
@@ -510,14 +501,13 @@ def erf_size(erf: np.ndarray, mass: float = 0.95, centre: tuple[int, int] | None
         raise ValueError(f"erf must be a 2-D (H, W) array, got shape {m.shape}")
     if (m < 0).any():
         raise ValueError("erf must be non-negative")
-    if not (isinstance(mass, (int, float)) and 0 < mass <= 1):
-        raise ValueError(f"mass must be a fraction in (0, 1], got {mass!r}")
+    check_real(mass, "mass", above=0, maximum=1)
     total = m.sum()
     if total == 0:
         return 0
-    i, j = _centre(*m.shape, centre)
+    i, j = _centre(m.shape[0], m.shape[1], centre)
     for r in range(max(m.shape)):
         inside = m[max(i - r, 0) : i + r + 1, max(j - r, 0) : j + r + 1].sum()
         if inside >= mass * total * (1 - 1e-12):  # float sums: allow the last ulp
             return 2 * r + 1
-    return 2 * max(m.shape) - 1
+    return 2 * int(max(m.shape)) - 1

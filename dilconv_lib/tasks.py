@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dilconv_lib.checks import check_int
+from dilconv_lib.checks import check_int, check_real
 
 __all__ = [
     "SIZE",
@@ -327,13 +327,12 @@ def train(
     steps = check_int(steps, "steps", minimum=0)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     log_every = check_int(log_every, "log_every", minimum=0)
-    if not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"lr must be a number > 0, got {lr!r}")
+    lr = check_real(lr, "lr", above=0)
     if len(data) == 0:
         raise ValueError("data must hold at least one scene")
     generator = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
     layout = torch.channels_last if channels_last else torch.contiguous_format
-    model.to(memory_format=layout)
+    model.to(memory_format=layout)  # type: ignore[call-overload]  # Module.to takes it; the stub omits it
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
     order = torch.empty(0, dtype=torch.int64)
@@ -378,7 +377,8 @@ def colourise(labels: torch.Tensor, classes: int) -> np.ndarray:
     >>> colourise(torch.zeros(2, 5, dtype=torch.int64), 3).shape
     (2, 5, 3)
     """
-    return class_colours(classes)[np.asarray(labels)]
+    colours: np.ndarray = class_colours(classes)[np.asarray(labels)]
+    return colours
 
 
 def input_rgb(image: torch.Tensor) -> np.ndarray:
@@ -397,4 +397,4 @@ def input_rgb(image: torch.Tensor) -> np.ndarray:
     rgb = x[0, :, :, None] * colours[0]  # background grey, objects 0
     for k in range(1, x.shape[0]):
         rgb = np.where(x[k, :, :, None] > 0, colours[k], rgb)
-    return rgb
+    return np.asarray(rgb)

@@ -33,15 +33,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from dilconv_lib.checks import (
-    ConvGeometry,
-    IntOrTuple,
-    Padding,
-    as_float_array,
-    as_float_arrays,
-    check_conv_args,
-    check_tuple,
-)
+from dilconv_lib.checks import IntOrTuple, Padding, as_float_array, as_float_arrays, check_tuple
+from dilconv_lib.geometry import ConvGeometry, conv_geometry
 
 __all__ = [
     "STRATEGIES",
@@ -71,11 +64,28 @@ def _prepare(
     padding: Padding,
     dilation: IntOrTuple,
     groups: int,
+    n_spatial: int = 2,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, ConvGeometry]:
-    """Check a conv2d call; return input as (N, C_in, H, W), weight, bias and the geometry."""
+    """Check a conv2d call; return input as (N, C_in, H, W), weight (C_out, C_in/G, kH, kW), bias, geometry.
+
+    A conv1d call (``n_spatial=1``) comes back as the same call in 2-D (:meth:`ConvGeometry.as_2d`):
+    input (N, C_in, 1, L), weight (C_out, C_in/G, 1, k).
+    """
     x, w, b = as_float_arrays(input, weight, bias)
-    g = check_conv_args(x.shape, w.shape, None if b is None else b.shape, stride, padding, dilation, groups, 2)
-    return (x if g.batched else x[None]), w, b, g
+    g = conv_geometry(
+        x.shape,
+        w.shape,
+        bias_shape=None if b is None else b.shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        n_spatial=n_spatial,
+    )
+    x = x if g.batched else x[None]
+    if n_spatial == 1:
+        x, w, g = x[:, :, None, :], w[:, :, None, :], g.as_2d()
+    return x, w, b, g
 
 
 def _finish(out: np.ndarray, b: np.ndarray | None, g: ConvGeometry) -> np.ndarray:
@@ -111,7 +121,7 @@ def tap_range(g: ConvGeometry, axis: int, tap: int) -> tuple[slice, slice]:
     --------
     64 pixels, 3 taps, dilation 16, padding 16: the first tap reads padding for outputs 0..15.
 
-    >>> g = check_conv_args((1, 1, 64, 64), (1, 1, 3, 3), None, 1, 16, 16, 1, 2)
+    >>> g = conv_geometry((1, 1, 64, 64), (1, 1, 3, 3), padding=16, dilation=16)
     >>> [tap_range(g, 0, t) for t in range(3)]  # doctest: +NORMALIZE_WHITESPACE
     [(slice(16, 64, None), slice(0, 48, 1)),
      (slice(0, 64, None), slice(0, 64, 1)),
@@ -283,7 +293,7 @@ def im2col_columns(x: np.ndarray, g: ConvGeometry) -> np.ndarray:
     Column ``l`` of group ``grp`` holds the pixels output pixel ``l`` reads, ordered (channel, ki, kj).
 
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)  # (N=1, C_in=1, H=4, W=4)
-    >>> g = check_conv_args(x.shape, (1, 1, 2, 2), None, 1, 0, 2, 1, 2)
+    >>> g = conv_geometry(x.shape, (1, 1, 2, 2), dilation=2)
     >>> im2col_columns(x, g)[0, 0, :, 0]  # output pixel (0, 0) reads the corners of the top-left 3x3 window
     array([ 0.,  2.,  8., 10.])
     """
@@ -298,7 +308,9 @@ def im2col_columns(x: np.ndarray, g: ConvGeometry) -> np.ndarray:
 
 def _im2col(x: np.ndarray, w: np.ndarray, g: ConvGeometry) -> np.ndarray:
     cols = im2col_columns(x, g)  # (N, G, K, H_out * W_out)
-    out = _group_weight(w, g).reshape(g.groups, g.c_out_per_group, -1) @ cols  # (N, G, C_out/G, H_out*W_out)
+    out: np.ndarray = (
+        _group_weight(w, g).reshape(g.groups, g.c_out_per_group, -1) @ cols
+    )  # (N, G, C_out/G, H_out*W_out)
     return out.reshape(g.n, g.c_out, *g.out_size)
 
 
@@ -334,7 +346,7 @@ def conv2d_im2col(
 def im2col_bytes(g: ConvGeometry, itemsize: int = 4) -> int:
     """Bytes of the matrix :func:`conv2d_im2col` builds: ``N * C_in * kH * kW * H_out * W_out`` items.
 
-    >>> g = check_conv_args((1, 64, 64, 64), (64, 64, 3, 3), None, 1, 2, 2, 1, 2)
+    >>> g = conv_geometry((1, 64, 64, 64), (64, 64, 3, 3), padding=2, dilation=2)
     >>> im2col_bytes(g) / 2**20  # MiB for float32: 9 times the 1 MiB input
     9.0
     """
@@ -363,9 +375,9 @@ def choose_strategy(g: ConvGeometry) -> str:
 
     The tap loop was never the fastest; it is the simplest to read.
 
-    >>> choose_strategy(check_conv_args((1, 64, 64, 64), (64, 64, 3, 3), None, 1, 2, 2, 1, 2))
+    >>> choose_strategy(conv_geometry((1, 64, 64, 64), (64, 64, 3, 3), padding=2, dilation=2))
     'rows'
-    >>> choose_strategy(check_conv_args((1, 3, 64, 64), (16, 3, 3, 3), None, 1, 1, 1, 1, 2))  # RGB in, 16 out
+    >>> choose_strategy(conv_geometry((1, 3, 64, 64), (16, 3, 3, 3), padding=1))  # RGB in, 16 out
     'im2col'
     """
     if g.stride[0] > 1 or g.c_out_per_group > 4 * g.c_in_per_group:
@@ -448,12 +460,8 @@ def conv1d(
     >>> conv1d([[1.0, 2.0, 3.0, 4.0, 5.0]], [[[1.0, 1.0]]], dilation=2)
     array([[4., 6., 8.]])
     """
-    x, w, b = as_float_arrays(input, weight, bias)
-    g = check_conv_args(x.shape, w.shape, None if b is None else b.shape, stride, padding, dilation, groups, 1)
-    # The same call in 2-D: a unit row axis with kernel 1, stride 1, dilation 1 and no padding.
-    pad = padding if isinstance(padding, str) else (0, g.padding[0][0])
-    out = conv2d(x[..., None, :], w[..., None, :], b, (1, *g.stride), pad, (1, *g.dilation), groups)
-    return out[..., 0, :]
+    x, w, b, g = _prepare(input, weight, bias, stride, padding, dilation, groups, n_spatial=1)
+    return _finish(STRATEGIES[choose_strategy(g)](x, w, g), b, g)[..., 0, :]
 
 
 # --- the zero-inserted dense kernel -------------------------------------------------------------------
@@ -487,7 +495,8 @@ def dilate_kernel(weight: ArrayLike, dilation: IntOrTuple) -> np.ndarray:
     d = check_tuple(dilation, "dilation", n_spatial, minimum=1)
     # The checks of a convolution that this kernel fits exactly validate weight's shape.
     extent = [dd * (k - 1) + 1 for dd, k in zip(d, w.shape[2:])]
-    check_conv_args((1, w.shape[1], *extent), w.shape, None, 1, 0, d, 1, n_spatial)
+    conv_geometry((1, w.shape[1], *extent), w.shape, dilation=d, n_spatial=n_spatial)
     dense = np.zeros((*w.shape[:2], *extent), w.dtype)
-    dense[(..., *(slice(None, None, dd) for dd in d))] = w
+    every = slice(None)
+    dense[(every, every, *(slice(None, None, dd) for dd in d))] = w  # every d-th position of each spatial axis
     return dense

@@ -1,17 +1,21 @@
-"""The shared table of convolution cases every backend is checked on against torch.
+"""The shared tables every backend is checked on: convolution cases (against torch), bad calls, backends.
 
-Each case is small enough for the naive loops. A later backend joins the table by being added
-to ``BACKENDS`` in ``tests/conftest.py``; no case is copied.
+Each case is small enough for the naive loops. A backend joins the tables by being added to
+``BACKENDS`` (NumPy in, NumPy out) below; the torch backends join the property tests through
+:class:`TorchBackend`, which converts arrays to tensors and back. No case is copied.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from dilconv_lib import accelerated, naive, vectorized
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,99 @@ def torch_reference(case: Case, x: np.ndarray, w: np.ndarray, b: np.ndarray | No
     conv = F.conv1d if case.n_spatial == 1 else F.conv2d
     bias = None if b is None else torch.from_numpy(b)
     return conv(torch.from_numpy(x), torch.from_numpy(w), bias, **case.kwargs).numpy()
+
+
+# --- backends ---------------------------------------------------------------------------------------
+
+
+class Backend(Protocol):
+    """What the tables call: ``conv1d`` and ``conv2d`` with torch.nn.functional's signature, on arrays."""
+
+    def conv1d(self, input: Any, weight: Any, bias: Any = None, **kwargs: Any) -> np.ndarray: ...
+
+    def conv2d(self, input: Any, weight: Any, bias: Any = None, **kwargs: Any) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class TorchBackend:
+    """A torch implementation seen as a NumPy backend: arrays become CPU tensors, the result an array."""
+
+    conv1d_tensors: Callable[..., torch.Tensor]
+    conv2d_tensors: Callable[..., torch.Tensor]
+
+    @staticmethod
+    def _call(conv: Callable[..., torch.Tensor], input: Any, weight: Any, bias: Any, kwargs: Any) -> np.ndarray:
+        x, w = torch.from_numpy(np.asarray(input)), torch.from_numpy(np.asarray(weight))
+        b = None if bias is None else torch.from_numpy(np.asarray(bias))
+        return conv(x, w, b, **kwargs).numpy()
+
+    def conv1d(self, input: Any, weight: Any, bias: Any = None, **kwargs: Any) -> np.ndarray:
+        return self._call(self.conv1d_tensors, input, weight, bias, kwargs)
+
+    def conv2d(self, input: Any, weight: Any, bias: Any = None, **kwargs: Any) -> np.ndarray:
+        return self._call(self.conv2d_tensors, input, weight, bias, kwargs)
+
+
+# Every NumPy backend with the torch.nn.functional signature; the case table and the bad calls run on each.
+BACKENDS: dict[str, Backend] = {"naive": naive, "vectorized": vectorized}
+
+# ... and the torch backends beside them, for the property tests (test_accelerated.py runs the case table
+# and the bad calls on tensors, on every device).
+ALL_BACKENDS: dict[str, Backend] = BACKENDS | {
+    "accelerated": TorchBackend(accelerated.conv1d, accelerated.conv2d),
+    "unfold": TorchBackend(accelerated.conv1d_unfold, accelerated.conv2d_unfold),
+}
+
+
+# --- bad calls ---------------------------------------------------------------------------------------
+
+X = np.ones((1, 2, 5, 5))  # (N, C_in, H, W)
+W = np.ones((3, 2, 3, 3))  # (C_out, C_in, kH, kW)
+
+# (id, conv name, args, kwargs, exception, words the message must contain)
+BAD_CALLS = [
+    ("input_ndim", "conv2d", (np.ones((5, 5)), W), {}, ValueError, "input"),
+    ("input_ndim_conv1d", "conv1d", (np.ones((1, 1, 2, 5)), np.ones((1, 1, 3))), {}, ValueError, "input"),
+    ("weight_ndim", "conv2d", (X, np.ones((3, 3))), {}, ValueError, "weight"),
+    ("channel_mismatch", "conv2d", (np.ones((1, 3, 5, 5)), W), {}, ValueError, "channels"),
+    (
+        "groups_not_dividing_input",
+        "conv2d",
+        (np.ones((1, 3, 5, 5)), np.ones((2, 1, 3, 3))),
+        {"groups": 2},
+        ValueError,
+        "groups",
+    ),
+    (
+        "groups_not_dividing_output",
+        "conv2d",
+        (np.ones((1, 4, 5, 5)), np.ones((3, 2, 3, 3))),
+        {"groups": 2},
+        ValueError,
+        "groups",
+    ),
+    ("groups_zero", "conv2d", (X, W), {"groups": 0}, ValueError, "groups"),
+    ("groups_negative", "conv2d", (X, W), {"groups": -1}, ValueError, "groups"),
+    ("groups_string", "conv2d", (X, W), {"groups": "2"}, TypeError, "groups"),
+    ("stride_zero", "conv2d", (X, W), {"stride": 0}, ValueError, "stride"),
+    ("stride_negative_in_tuple", "conv2d", (X, W), {"stride": (1, -2)}, ValueError, "stride"),
+    ("stride_not_integer", "conv2d", (X, W), {"stride": 1.5}, TypeError, "stride"),
+    ("stride_bool", "conv2d", (X, W), {"stride": True}, TypeError, "stride"),
+    ("dilation_zero", "conv2d", (X, W), {"dilation": 0}, ValueError, "dilation"),
+    ("dilation_negative", "conv1d", (np.ones((1, 1, 9)), np.ones((1, 1, 3))), {"dilation": -2}, ValueError, "dilation"),
+    ("dilation_tuple_length", "conv2d", (X, W), {"dilation": (1, 2, 3)}, ValueError, "dilation"),
+    ("dilation_none", "conv2d", (X, W), {"dilation": None}, TypeError, "dilation"),
+    ("padding_negative", "conv2d", (X, W), {"padding": -1}, ValueError, "padding"),
+    ("padding_tuple_length", "conv2d", (X, W), {"padding": (1,)}, ValueError, "padding"),
+    ("padding_unknown_string", "conv2d", (X, W), {"padding": "full"}, ValueError, "padding"),
+    ("padding_same_strided", "conv2d", (X, W), {"padding": "same", "stride": 2}, ValueError, "padding"),
+    ("kernel_larger_than_padded_input", "conv2d", (X, W), {"dilation": 3}, ValueError, "weight"),
+    ("kernel_larger_along_one_axis", "conv2d", (X, W), {"dilation": (1, 3), "padding": (0, 0)}, ValueError, "axis 1"),
+    ("bias_wrong_length", "conv2d", (X, W, np.ones(2)), {}, ValueError, "bias"),
+    ("bias_non_numeric", "conv2d", (X, W, np.array(["a", "b", "c"])), {}, TypeError, "bias"),
+    ("input_none", "conv2d", (None, W), {}, TypeError, "input"),
+    ("weight_none", "conv2d", (X, None), {}, TypeError, "weight"),
+    ("input_non_numeric", "conv2d", (np.full((1, 2, 5, 5), "x"), W), {}, TypeError, "input"),
+    ("input_ragged", "conv1d", ([[1.0, 2.0], [3.0]], np.ones((1, 2, 1))), {}, TypeError, "input"),
+    ("input_complex", "conv1d", (np.ones((1, 1, 4), complex), np.ones((1, 1, 2))), {}, TypeError, "input"),
+]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 import numpy as np
 import pytest
 from hypothesis import given
@@ -11,20 +9,21 @@ from hypothesis import strategies as st
 from numpy.lib.stride_tricks import sliding_window_view
 
 from dilconv_lib import output_size
-from tests.cases import CASES, Case, torch_reference
-from tests.conftest import BACKENDS
+from tests.cases import ALL_BACKENDS, BACKENDS, CASES, Backend, Case, torch_reference
 
 backends = pytest.mark.parametrize("backend", list(BACKENDS.values()), ids=list(BACKENDS))
+# the property tests run on the torch backends too, through an array adapter
+all_backends = pytest.mark.parametrize("backend", list(ALL_BACKENDS.values()), ids=list(ALL_BACKENDS))
 
 
-def run(backend: ModuleType, case: Case, *operands, **extra) -> np.ndarray:
+def run(backend: Backend, case: Case, *operands, **extra) -> np.ndarray:
     conv = backend.conv1d if case.n_spatial == 1 else backend.conv2d
     return conv(*operands, **{**case.kwargs, **extra})
 
 
 @backends
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_matches_torch_float64(backend: ModuleType, case: Case) -> None:
+def test_matches_torch_float64(backend: Backend, case: Case) -> None:
     x, w, b = case.operands(np.float64)
     expected = torch_reference(case, x, w, b)
     got = run(backend, case, x, w, b)
@@ -35,7 +34,7 @@ def test_matches_torch_float64(backend: ModuleType, case: Case) -> None:
 
 @backends
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_float32_stays_float32(backend: ModuleType, case: Case) -> None:
+def test_float32_stays_float32(backend: Backend, case: Case) -> None:
     x, w, b = case.operands(np.float32, seed=1)
     got = run(backend, case, x, w, b)
     assert got.dtype == np.float32
@@ -44,7 +43,7 @@ def test_float32_stays_float32(backend: ModuleType, case: Case) -> None:
 
 
 @backends
-def test_integer_input_computes_in_float64(backend: ModuleType) -> None:
+def test_integer_input_computes_in_float64(backend: Backend) -> None:
     got = backend.conv1d([[1, 2, 3, 4, 5]], [[[1, -1]]], dilation=3)
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got, [[-3.0, -3.0]])
@@ -90,27 +89,27 @@ def zero_insert(w: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
     return dense
 
 
-@backends
+@all_backends
 @given(problems(max_dilation=1))
-def test_dilation_one_is_ordinary_convolution(backend: ModuleType, p: dict) -> None:
+def test_dilation_one_is_ordinary_convolution(backend: Backend, p: dict) -> None:
     kw = p["kwargs"]
     padded = np.pad(p["x"], ((0, 0), (0, 0), *[(q, q) for q in kw["padding"]]))
     expected = dense_conv2d(padded, p["w"], kw["stride"], kw["groups"])
     np.testing.assert_allclose(backend.conv2d(p["x"], p["w"], **kw), expected, rtol=1e-10, atol=1e-10)
 
 
-@backends
+@all_backends
 @given(problems())
-def test_dilated_kernel_equals_zero_inserted_dense_kernel(backend: ModuleType, p: dict) -> None:
+def test_dilated_kernel_equals_zero_inserted_dense_kernel(backend: Backend, p: dict) -> None:
     kw = p["kwargs"]
     dense = zero_insert(p["w"], kw["dilation"])
     expected = backend.conv2d(p["x"], dense, **{**kw, "dilation": 1})
     np.testing.assert_allclose(backend.conv2d(p["x"], p["w"], **kw), expected, rtol=1e-10, atol=1e-10)
 
 
-@backends
+@all_backends
 @given(problems(), st.floats(-3, 3), st.floats(-3, 3))
-def test_linear_in_input_and_weight(backend: ModuleType, p: dict, a: float, c: float) -> None:
+def test_linear_in_input_and_weight(backend: Backend, p: dict, a: float, c: float) -> None:
     x, w, kw = p["x"], p["w"], p["kwargs"]
     x2, w2 = np.cos(x), np.sin(w)  # a second operand of the same shapes
     conv = backend.conv2d
@@ -122,18 +121,18 @@ def test_linear_in_input_and_weight(backend: ModuleType, p: dict, a: float, c: f
     )
 
 
-@backends
+@all_backends
 @given(problems(n_spatial=1, max_dilation=4))
-def test_conv1d_output_shape_is_output_size(backend: ModuleType, p: dict) -> None:
+def test_conv1d_output_shape_is_output_size(backend: Backend, p: dict) -> None:
     x, w, kw = p["x"], p["w"], p["kwargs"]
     (k,), (s,), (q,), (d,) = w.shape[2:], kw["stride"], kw["padding"], kw["dilation"]
     expected = (x.shape[0], w.shape[0], output_size(x.shape[2], k, s, q, d))
     assert backend.conv1d(x, w, **kw).shape == expected
 
 
-@backends
+@all_backends
 @given(problems())
-def test_conv2d_output_shape_is_output_size(backend: ModuleType, p: dict) -> None:
+def test_conv2d_output_shape_is_output_size(backend: Backend, p: dict) -> None:
     x, w, kw = p["x"], p["w"], p["kwargs"]
     sizes = [
         output_size(i, k, s, q, d)

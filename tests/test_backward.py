@@ -11,26 +11,21 @@ import torch.nn.functional as F
 
 from dilconv_lib.accelerated import conv1d_unfold, conv2d_unfold
 from dilconv_lib.backward import conv2d_grad_bias, conv2d_grad_input, conv2d_grad_weight
-from dilconv_lib.checks import check_conv_args
+from dilconv_lib.geometry import conv_geometry
 from tests.cases import CASES, Case
 
 cases = pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 
 
 def as_2d(case: Case, x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """A 1-D case as the same call in 2-D: a unit axis in front of the length, never padded or skipped."""
+    """A case as a 2-D call: a 1-D one gets a unit axis in front of the length (:meth:`ConvGeometry.as_2d`)."""
     if case.n_spatial == 2:
         return x, w, dict(case.kwargs)
-
-    def lift(value: Any, unit: int) -> Any:
-        if isinstance(value, str):
-            return value
-        return (unit, *value) if isinstance(value, tuple) else (unit, value)
-
-    kw = dict(case.kwargs)
-    for name, unit in (("stride", 1), ("dilation", 1), ("padding", 0)):
-        if name in kw:
-            kw[name] = lift(kw[name], unit)
+    g = conv_geometry(x.shape, w.shape, n_spatial=1, **case.kwargs).as_2d()
+    kw = {"stride": g.stride, "dilation": g.dilation, "groups": g.groups}
+    # torch takes symmetric padding as numbers; "same" (maybe one more zero after) stays the string
+    padding = case.kwargs.get("padding", 0)
+    kw["padding"] = padding if isinstance(padding, str) else tuple(before for before, _ in g.padding)
     return x[..., None, :], w[..., None, :], kw
 
 
@@ -60,27 +55,42 @@ def test_gradients_match_autograd(case: Case) -> None:
         np.testing.assert_allclose(conv2d_grad_bias(gy), gb, rtol=1e-12, atol=1e-12)
 
 
-# the forward call's keyword arguments and their defaults, in check_conv_args's order
-_DEFAULTS = (("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1))
+def _symmetric(case: Case) -> bool:
+    """conv_transpose2d pads symmetrically; "same" with an even effective kernel does not."""
+    x, w, _ = case.operands()
+    g = conv_geometry(x.shape, w.shape, n_spatial=case.n_spatial, **case.kwargs)
+    return all(before == after for before, after in g.padding)
 
 
-@cases
+SYMMETRIC = [c for c in CASES if _symmetric(c)]
+
+
+@pytest.mark.parametrize("case", SYMMETRIC, ids=[c.name for c in SYMMETRIC])
 def test_grad_input_is_a_transposed_convolution(case: Case) -> None:
     """F.conv_transpose2d with output_padding = the rows the forward's last window stepped over."""
     x, w, _ = case.operands(np.float64)
     x, w, kw = as_2d(case, x, w)
-    g = check_conv_args(x.shape, w.shape, None, *(kw.get(k, v) for k, v in _DEFAULTS), 2)
-    if any(before != after for before, after in g.padding):
-        pytest.skip("conv_transpose2d pads symmetrically; 'same' with an even effective kernel does not")
+    g = conv_geometry(x.shape, w.shape, **kw)
     padding = tuple(before for before, _ in g.padding)
     output_padding = tuple(
         (i + 2 * p - d * (k - 1) - 1) % s for i, k, s, p, d in zip(g.in_size, g.kernel, g.stride, padding, g.dilation)
     )
     gy = grad_output_for(x, w, kw)
     expected = F.conv_transpose2d(
-        torch.from_numpy(gy), torch.from_numpy(w), None, g.stride, padding, output_padding, g.groups, g.dilation
+        torch.from_numpy(gy),
+        torch.from_numpy(w),
+        bias=None,
+        stride=g.stride,
+        padding=padding,
+        output_padding=output_padding,
+        groups=g.groups,
+        dilation=g.dilation,
     )
     np.testing.assert_allclose(conv2d_grad_input(gy, w, x.shape, **kw), expected.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_transposed_check_covers_most_cases() -> None:
+    assert len(SYMMETRIC) >= len(CASES) - 3
 
 
 def test_float32_stays_float32() -> None:

@@ -23,6 +23,8 @@ import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
+from tools.editions import strip_solutions
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 WELCOME = ROOT / "notebooks" / "00_welcome.ipynb"
@@ -92,21 +94,6 @@ def output_texts(output: nbformat.NotebookNode) -> list[str]:
         if mime.startswith("text/") or mime.endswith(("+json", "/json", "latex")):
             texts.append(value if isinstance(value, str) else str(value))
     return [ANSI_COLOUR.sub("", text) for text in texts]
-
-
-def strip_solutions(source: str) -> str:
-    """What nbgrader's ClearSolutions leaves: each solution region becomes ``raise NotImplementedError()``."""
-    lines, out, inside = source.splitlines(), [], False
-    for line in lines:
-        if line.strip() == BEGIN:
-            indent = line[: len(line) - len(line.lstrip())]
-            out += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
-            inside = True
-        elif line.strip() == END:
-            inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
 
 
 def test_there_are_notebooks() -> None:
@@ -259,13 +246,6 @@ def test_machine_specific_text_is_found() -> None:
     assert not any(
         p.search("dilation 3 spans 7 x 7 (0x0 is fine) and/tmp/ or a/work/b") for p in MACHINE_SPECIFIC.values()
     )
-
-
-def test_strip_solutions_keeps_the_indentation() -> None:
-    source = "def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION\n\n\nf"
-    stripped = strip_solutions(source)
-    assert stripped == "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\n\nf"
-    ast.parse(stripped)
 
 
 # --- Google Colab -------------------------------------------------------------------------------------------

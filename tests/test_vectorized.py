@@ -15,7 +15,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from dilconv_lib import naive, vectorized
-from dilconv_lib.checks import ConvGeometry, check_conv_args
+from dilconv_lib.geometry import ConvGeometry, conv_geometry
 from tests.cases import CASES, Case, torch_reference
 
 STRATEGY_FUNCTIONS = {
@@ -116,8 +116,8 @@ def test_tap_range_is_exactly_where_the_tap_reads_input(
     span = dilation * (kernel - 1) + 1
     assume(span <= size + before + after)
     # Along axis 1 of a 2-D call, with padding (before, after) as "same" can make it.
-    g = check_conv_args(
-        (1, 1, 1, size), (1, 1, 1, kernel), None, (1, stride), (0, max(before, after)), (1, dilation), 1, 2
+    g = conv_geometry(
+        (1, 1, 1, size), (1, 1, 1, kernel), stride=(1, stride), padding=(0, max(before, after)), dilation=(1, dilation)
     )
     out_size = (size + before + after - span) // stride + 1
     g = replace(g, padding=((0, 0), (before, after)), out_size=(1, out_size))
@@ -187,7 +187,7 @@ def test_dilated_kernel_equals_zero_inserted_dense_kernel_1d() -> None:
 def geometry(
     input_shape: tuple[int, ...], weight_shape: tuple[int, ...], stride: int = 1, groups: int = 1
 ) -> ConvGeometry:
-    return check_conv_args(input_shape, weight_shape, None, stride, 1, 1, groups, 2)
+    return conv_geometry(input_shape, weight_shape, stride=stride, padding=1, groups=groups)
 
 
 @pytest.mark.parametrize(
@@ -230,6 +230,6 @@ def test_conv1d_keeps_float32_and_drops_the_unit_axis() -> None:
 
 
 def test_im2col_bytes_is_the_size_of_the_matrix_built() -> None:
-    g = check_conv_args((2, 6, 11, 9), (4, 3, 3, 2), None, (2, 1), 1, (2, 3), 2, 2)
+    g = conv_geometry((2, 6, 11, 9), (4, 3, 3, 2), stride=(2, 1), padding=1, dilation=(2, 3), groups=2)
     h_out, w_out = g.out_size
     assert vectorized.im2col_bytes(g, itemsize=8) == 2 * 6 * 3 * 2 * h_out * w_out * 8
