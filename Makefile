@@ -1,40 +1,106 @@
-# The course's two commands: `make lab` and `make test`. Both create .venv when it is missing.
+# The course's two commands: `make lab` and `make test`. `make` alone lists the targets (`make help`).
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := constraints.txt
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# student: your own copy in workspace/ (solutions left out); instructor: notebooks/, solutions in place
+EDITION ?= student
+# auto: PyTorch's CPU-only index on Linux without an NVIDIA GPU, the default index elsewhere;
+# empty: the default index; a URL: that index (tools/torch_index.py)
+TORCH_INDEX ?= auto
+# The Python versions constraints.txt is checked for (`make lock-check`), and the newest first: what .venv is made with.
+LOCK_PYTHONS := 3.14 3.13 3.12 3.11
+# The newest of them that runs and can make a virtualenv (a pyenv shim of a version that is not active does not
+# run; Debian's python3.X without python3.X-venv has no ensurepip), else python3 if it is one of them.
+PYTHON_OK := import sys, ensurepip, venv; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 14))
+ifndef PYTHON
+PYTHON := $(firstword $(foreach p,$(addprefix python,$(LOCK_PYTHONS)) python3,\
+	$(shell $(p) -c '$(PYTHON_OK)' >/dev/null 2>&1 && command -v $(p))))
+endif
 
-.PHONY: install lab test test-browser lint format unit nbval notebooks bench bench-deps student slides html clean
+.PHONY: help install lab test lint unit nbval lock-check notebooks bench bench-deps student slides html \
+	test-browser format clean distclean
+
+help:
+	@echo "The dilated-convolution course. Targets:"
+	@echo "  make lab            your own copy of the course in workspace/ (made on the first run, never overwritten),"
+	@echo "                      opened in JupyterLab; the solved notebooks are in notebooks/ beside it"
+	@echo "  make lab EDITION=instructor   JupyterLab on notebooks/, the instructor edition (solutions in place)"
+	@echo "  make test           lint (ruff, mypy), unit tests and doctests, every notebook under nbval"
+	@echo "  make test-browser   every notebook run in JupyterLab in a headless Chromium"
+	@echo "  make lock-check     constraints.txt resolves for Python $(LOCK_PYTHONS) (needs PyPI)"
+	@echo "  make notebooks      re-execute every notebook and store its outputs (on an idle machine)"
+	@echo "  make student | slides | html   the editions, in build/student, build/slides, build/html"
+	@echo "  make bench          speed against torch.nn.functional (bench-deps: numpy-ml's source for it)"
+	@echo "  make format         ruff's fixes and formatting"
+	@echo "  make install        only create $(VENV) and install (every target above does it when needed)"
+	@echo "  make clean          delete build/ and caches; keeps $(VENV), workspace/ and student notebooks you changed"
+	@echo "  make distclean      clean, and delete $(VENV) too"
+	@echo "Installing downloads about 1 GB (torch's CPU build about 200 MB of it); on Linux with an NVIDIA GPU,"
+	@echo "torch's CUDA build is several GB. Python for $(VENV):$(if $(wildcard $(BIN)/python),\
+	$$($(BIN)/python --version) (already made),$(or $(PYTHON),none found: install Python 3.11 to 3.14))."
 
 install: $(STAMP)
 
-# torch goes first and pinned: on these machines 2.13.0 is a local CPU wheel, while an unpinned
-# torch pulled in by another package would download several GB of CUDA libraries.
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install torch==2.13.0
-	$(BIN)/python -m pip install -e ".[dev]"
+# torch first, from the index tools/torch_index.py chooses; then the course and its extras. Every version is
+# the one in constraints.txt (-c), which matches torch's CPU build 2.13.0+cpu too.
+$(STAMP): pyproject.toml $(LOCK)
+	@if [ ! -x $(BIN)/python ]; then \
+		if [ -z "$(PYTHON)" ]; then \
+			echo "make: no Python 3.11 to 3.14 found (tried $(addprefix python,$(LOCK_PYTHONS)) python3);" \
+				"install one, or name it: make PYTHON=/path/to/python3.X" >&2; \
+			exit 1; \
+		fi; \
+		echo "make: creating $(VENV) with $$($(PYTHON) --version) ($(PYTHON))"; \
+		$(PYTHON) -m venv $(VENV); \
+	else \
+		echo "make: $(VENV) has $$($(BIN)/python --version) (make distclean to start again with another)"; \
+	fi
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install -c $(LOCK) $$($(BIN)/python -m tools.torch_index --override "$(TORCH_INDEX)") torch
+	$(BIN)/python -m pip install -c $(LOCK) -e ".[dev]"
 	touch $@
 
+# Student: workspace/ is brought up to date first (missing notebooks added, new versions put beside yours,
+# nothing overwritten), and JupyterLab starts at the course's top folder, so that notebooks/ is one click away.
 lab: install
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(DISPLAY),,--no-browser) \
-		$(if $(filter 0,$(shell id -u)),--allow-root)
+ifeq ($(EDITION),student)
+	$(BIN)/python -m tools.workspace
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/workspace/00_welcome.ipynb \
+		$(if $(DISPLAY),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
+else ifeq ($(EDITION),instructor)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.default_url=/lab/tree/00_welcome.ipynb \
+		$(if $(DISPLAY),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
+else
+	$(error EDITION must be student or instructor, not "$(EDITION)")
+endif
 
 test: install lint unit nbval
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy dilconv_lib
 
 unit: install
-	$(BIN)/python -m pytest tests dilconv_lib --ignore=tests/browser
+	$(BIN)/python -m pytest tests dilconv_lib tools --ignore=tests/browser
 
 nbval: install
 	$(BIN)/python -m pytest $(NBVAL) $(NOTEBOOKS)
+
+# Every pin of constraints.txt, resolved together as wheels for each Python (PyPI's metadata only: nothing is
+# installed). X.Y.0, the oldest release of each: a pin that needs a later patch release fails here.
+lock-check: install
+	@for v in $(LOCK_PYTHONS); do \
+		echo "lock-check: Python $$v.0 ..."; \
+		$(BIN)/python -m pip install --dry-run --quiet --ignore-installed --only-binary=:all: \
+			--python-version $$v.0 -r $(LOCK) -c $(LOCK) || { echo "lock-check: $(LOCK) does not resolve for Python $$v" >&2; exit 1; }; \
+	done; echo "lock-check: $(LOCK) resolves for Python $(LOCK_PYTHONS)"
 
 # Re-execute every notebook and store its outputs (what nbval compares against).
 notebooks: install
@@ -50,26 +116,32 @@ bench: install
 bench-deps: install
 	$(BIN)/python -m pip download numpy-ml==0.1.2 --no-deps -d build/numpy-ml
 
-# The course's editions (dilconv_lib/editions.py), each in its own folder under build/:
-# student: solutions replaced by stubs, outputs cleared; slides: one reveal.js deck per notebook;
-# html: every notebook with its outputs as a static page, and index.html, the syllabus.
-# Slides and pages load nothing from the network; the slides fetch reveal.js once with npm into build/vendor/.
+# The course's editions (tools/editions.py), each in its own folder under build/:
+# student: solutions replaced by stubs, outputs cleared (a rebuild refuses to replace a notebook changed since);
+# slides: one reveal.js deck per notebook; html: every notebook with its outputs as a static page, and
+# index.html, the syllabus. Slides and pages load nothing from the network; the slides fetch reveal.js
+# once with npm into build/vendor/.
 student: install
-	$(BIN)/python -m dilconv_lib.editions student
+	$(BIN)/python -m tools.editions student
 
 slides: install
-	$(BIN)/python -m dilconv_lib.editions slides
+	$(BIN)/python -m tools.editions slides
 
 html: install
-	$(BIN)/python -m dilconv_lib.editions html
+	$(BIN)/python -m tools.editions html
 
 # Every notebook run top to bottom in JupyterLab in a real (headless) browser.
 test-browser: install
-	bash tests/browser/run.sh
+	VENV=$(VENV) bash tests/browser/run.sh
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Never workspace/ (yours), never a student notebook changed after it was built (tools/manifest.py).
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	$(or $(wildcard $(BIN)/python),$(PYTHON),python3) -m tools.manifest clean build
+	rm -rf *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,4 +1,4 @@
-"""The course's editions (``dilconv_lib.editions``): each is built once per test run, into a temporary folder.
+"""The course's editions (``tools.editions``): each is built once per test run, into a temporary folder.
 
 - The student edition keeps no solution, runs top to bottom with errors only in the exercises and in the
   cells that check or use them, and every such error tells the learner what to do.
@@ -24,7 +24,8 @@ from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from dilconv_lib.editions import (
+from tools import manifest
+from tools.editions import (
     BEGIN,
     END,
     NOTE_TAG,
@@ -180,10 +181,30 @@ def test_markdown_solutions_and_outputs_go() -> None:
 
 
 def test_command_line_replaces_an_earlier_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "00_renamed.ipynb").write_text("{}")  # a notebook since renamed
+    renamed = tmp_path / "00_renamed.ipynb"  # a notebook an earlier build wrote, since renamed
+    renamed.write_text("{}")
+    manifest.save(tmp_path, {renamed.name: manifest.digest(renamed)})
     written = main(["student", "--out", str(tmp_path), "--notebooks", str(ROOT / "notebooks")])
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written) == [p.name for p in NOTEBOOKS]
+    assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == sorted(p.name for p in written)
+    assert sorted(p.name for p in written) == [p.name for p in NOTEBOOKS]
+    assert manifest.learners(tmp_path) == []  # each as built
     assert capsys.readouterr().out == f"student: {len(NOTEBOOKS)} files in {tmp_path}\n"
+
+
+def test_a_rebuild_never_deletes_a_learners_answers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "student"
+    build_student(ROOT / "notebooks", out)
+    answered = out / NOTEBOOKS[1].name
+    answered.write_text(answered.read_text().replace("# Your code here", "return 42  # my answer"))
+    stray = out / "99_mine.ipynb"
+    stray.write_text("{}")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(SystemExit) as exit:
+        main(["student", "--out", str(out), "--notebooks", str(ROOT / "notebooks")])
+    assert exit.value.code == 1
+    said = capsys.readouterr().err
+    assert f"{answered.name}, 99_mine.ipynb" in said and "Nothing was written" in said
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
 def test_an_edition_never_overwrites_the_notebooks() -> None:

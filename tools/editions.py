@@ -4,7 +4,9 @@
   (``build/student/``). In code cells the lines between nbgrader's ``### BEGIN SOLUTION`` and
   ``### END SOLUTION`` become ``# Your code here`` and ``raise NotImplementedError("Exercise: ...")``
   at the same indentation; in markdown cells the text between ``<!-- BEGIN SOLUTION -->`` and
-  ``<!-- END SOLUTION -->`` becomes ``*Your answer here.*``. The lecturer's notes are left out.
+  ``<!-- END SOLUTION -->`` becomes ``*Your answer here.*``. The lecturer's notes are left out. A rebuild
+  refuses to replace a notebook changed since it was built (a learner's answers); ``make lab`` gives the
+  learner a copy of this edition of their own, ``workspace/`` (:mod:`tools.workspace`).
 - ``slides``: one reveal.js deck per notebook, ``NAME.slides.html`` (``build/slides/``), from the cells'
   ``slideshow`` metadata, as ``jupyter nbconvert --to slides`` makes them.
 - ``html``: one static page per notebook with its stored outputs, ``NAME.html``, and ``index.html``, the
@@ -16,7 +18,7 @@ copied next to them; jQuery, require.js, Mermaid and the widget manager, which n
 load from CDNs, are left out. Widgets need a kernel: their outputs become a line of text. The first
 cell of a notebook that sets it up on Colab (tagged ``colab-setup``) is left out of slides and pages.
 
-``python -m dilconv_lib.editions {student,slides,html} [--out DIR]`` (``make student``, ``make slides``,
+``python -m tools.editions {student,slides,html} [--out DIR]`` (``make student``, ``make slides``,
 ``make html``) writes one edition.
 """
 
@@ -40,7 +42,10 @@ import nbformat
 from nbconvert import HTMLExporter, SlidesExporter
 from nbformat import NotebookNode
 
+from tools import manifest
+
 __all__ = [
+    "LearnersWork",
     "build_html",
     "build_slides",
     "build_student",
@@ -129,44 +134,43 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
+def _parse(code: str) -> ast.Module | None:
+    """``code`` parsed as Python, IPython's line magics and shell escapes (``%timeit``, ``!pip``) read as
+    ``pass`` so that line numbers stay; None when it is not Python."""
+    lines = [re.sub(r"^(\s*)[%!].*", r"\1pass", line) for line in code.splitlines()]
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
+
+
 def _enclosing_function(lines: list[str], index: int) -> str | None:
-    """The name of the innermost ``def`` that line ``index`` lies in, or None at the top level.
+    """The name of the innermost ``def`` that line ``index`` lies in, or None at the top level (or when the
+    cell is not Python).
 
     >>> _enclosing_function(["def f(", "    x,", "):", "    ### BEGIN SOLUTION", "    return x"], 3)
     'f'
+    >>> _enclosing_function(["%time x = 1", "def g():", "    ### BEGIN SOLUTION", "    pass"], 2)
+    'g'
     """
-    try:
-        tree = ast.parse("\n".join(lines))
-    except SyntaxError:  # e.g. IPython syntax: fall back to reading the indentation
-        return _enclosing_function_by_indent(lines, index)
+    tree = _parse("\n".join(lines))
+    if tree is None:
+        return None
     line = index + 1  # ast counts lines from 1
     inside = [
         node
         for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno < line <= node.end_lineno
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.lineno < line <= node.end_lineno
     ]
     return max(inside, key=lambda node: node.lineno).name if inside else None
 
 
-def _enclosing_function_by_indent(lines: list[str], index: int) -> str | None:
-    limit = len(_indent(lines[index]))
-    for line in reversed(lines[:index]):
-        if not line.strip() or len(_indent(line)) >= limit:
-            continue
-        match = re.match(r"\s*(?:async\s+)?def\s+(\w+)", line)
-        if match:
-            return match[1]
-        limit = len(_indent(line))
-        if limit == 0:
-            return None
-    return None
-
-
 def _bound_names(code: str) -> list[str]:
     """Names that the top-level statements of ``code`` assign or define, in order."""
-    try:
-        tree = ast.parse(textwrap.dedent(code))
-    except SyntaxError:
+    tree = _parse(textwrap.dedent(code))
+    if tree is None:
         return []
     names: list[str] = []
     for statement in tree.body:
@@ -293,14 +297,37 @@ def _fresh(out: Path, notebooks: Path, pattern: str) -> None:
         old.unlink()
 
 
+class LearnersWork(RuntimeError):
+    """A build would delete or overwrite a notebook that was changed after the course wrote it."""
+
+
 def build_student(notebooks: Path, out: Path) -> list[Path]:
-    """Write the student edition of every notebook in ``notebooks`` to ``out``; return the files written."""
-    _fresh(out, notebooks, "*.ipynb")
-    written = []
+    """Write the student edition of every notebook in ``notebooks`` to ``out``; return the files written.
+
+    ``out`` may hand out work that learners then do in place: an earlier build's notebooks are replaced
+    only when they are still as built (their hashes are in ``out/.delivered.json``, :mod:`tools.manifest`);
+    if any was changed since, or was never built here, nothing is written and :class:`LearnersWork` says which.
+    """
+    if Path(out).resolve() == Path(notebooks).resolve():
+        raise ValueError(f"out must not be the notebooks' own folder, {notebooks}")
+    out.mkdir(parents=True, exist_ok=True)
+    changed = manifest.learners(out)
+    if changed:
+        names = ", ".join(p.name for p in changed)
+        raise LearnersWork(
+            f"{out} holds notebooks changed after they were built, or not built here: {names}. "
+            "Nothing was written: move them elsewhere (your work belongs in workspace/, see `make lab`), "
+            "or delete them yourself, and run again."
+        )
+    for old in out.glob("*.ipynb"):
+        old.unlink()
+    written, hashes = [], {}
     for path in notebook_paths(notebooks):
         nb = student_notebook(nbformat.read(path, as_version=4))
         nbformat.write(nb, out / path.name)
         written.append(out / path.name)
+        hashes[path.name] = manifest.digest(out / path.name)
+    manifest.save(out, hashes)
     return written
 
 
@@ -459,15 +486,18 @@ def build_html(notebooks: Path, out: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> list[Path]:
-    """``python -m dilconv_lib.editions {student,slides,html} [--out DIR] [--notebooks DIR]``."""
-    parser = argparse.ArgumentParser(prog="python -m dilconv_lib.editions", description=__doc__.split("\n\n")[0])
+    """``python -m tools.editions {student,slides,html} [--out DIR] [--notebooks DIR]``."""
+    parser = argparse.ArgumentParser(prog="python -m tools.editions", description=__doc__.split("\n\n")[0])
     parser.add_argument("edition", choices=["student", "slides", "html"])
     parser.add_argument("--out", type=Path, default=None, help="where to write it (default build/EDITION)")
     parser.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="the instructor edition")
     args = parser.parse_args(argv)
     out = args.out or Path("build") / args.edition
     build = {"student": build_student, "slides": build_slides, "html": build_html}[args.edition]
-    written = build(args.notebooks, out)
+    try:
+        written = build(args.notebooks, out)
+    except LearnersWork as refusal:
+        parser.exit(1, f"{args.edition}: {refusal}\n")
     print(f"{args.edition}: {len(written)} files in {out}")
     return written
 
