@@ -1,0 +1,1223 @@
+"""Dilation in practice: backbones, degridding, transposed convolution, DeepLab's atrous ideas, TCNs.
+
+**Dilation instead of stride.** :func:`resnet_layers` lists the convolutions of a ResNet with bottleneck
+blocks the way torchvision builds them, ``replace_stride_with_dilation`` included: a stage whose stride is
+replaced runs at stride 1 and every later 3x3 convolution is dilated by the stride it lost (torchvision's
+``resnet50(replace_stride_with_dilation=[False, True, True])`` gives output stride 8).
+:class:`ResNetLike` is a small network built from that list, and :func:`summarise_backbone` /
+:func:`stage_rows` give output stride, receptive field, effective padding, activations and multiply-adds.
+The identity behind it is the algorithme à trous (Holschneider et al. 1989): the dilated network's output,
+subsampled by the stride removed, equals the strided network's output.
+
+**Degridding.** Dilated Residual Networks (Yu, Koltun & Funkhouser, CVPR 2017): :func:`drn_blocks` lists
+the dilations of DRN's levels 5 and 6 and of the degridding levels 7 and 8, :func:`block_response` pushes an
+impulse through such blocks (residual or not), and :func:`lattice_share` measures the grid left in it.
+
+**Transposed versus dilated.** :func:`insert_zeros` puts zeros between input pixels; with it,
+:func:`conv_transpose2d_by_zero_insertion` computes ``F.conv_transpose2d`` as an ordinary convolution.
+
+**DeepLab.** :func:`multi_grid_rates` and :func:`cascade_rates` (v3's Multi-Grid), :func:`conv_cost` (weights
+and multiply-adds of an ordinary, grouped or depthwise-separable convolution, v3+).
+
+**Sequences.** :class:`TCN` is a temporal convolutional network (Bai, Kolter & Koltun 2018) of residual
+blocks of two causal dilated convolutions (:func:`dilconv_lib.beyond.causal_conv1d`); :func:`echo_batch` and
+:func:`train_echo` make and fit a task whose answer lies ``delay`` steps back.
+
+**Where the field sits.** :func:`field_geometry` computes Araujo, Norris & Sim's (Distill 2019) effective
+stride, effective padding and receptive field, and with them the span and centre of any output's field;
+:func:`conv1d_stack` and :func:`input_support` check them by gradient.
+
+Checkers for the notebook's exercises: :func:`check_output_stride_plan`, :func:`check_separable_cost`,
+:func:`check_field_centre`. Formulas live in :mod:`dilconv_lib.geometry`; arguments are checked by
+:mod:`dilconv_lib.checks`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from dilconv_lib.beyond import causal_conv1d
+from dilconv_lib.checks import check_choice, check_feature_map, check_int, check_tensors, check_tuple
+from dilconv_lib.exercises import Verdict
+from dilconv_lib.geometry import output_size, receptive_fields
+
+__all__ = [
+    "DRN_VARIANTS",
+    "BackboneSummary",
+    "FieldGeometry",
+    "LayerSpec",
+    "ResNetLike",
+    "StageRow",
+    "TCN",
+    "block_response",
+    "cascade_rates",
+    "check_field_centre",
+    "check_output_stride_plan",
+    "check_separable_cost",
+    "conv1d_stack",
+    "conv_cost",
+    "conv_transpose2d_by_zero_insertion",
+    "drn_blocks",
+    "echo_batch",
+    "field_geometry",
+    "input_support",
+    "insert_zeros",
+    "lattice_share",
+    "multi_grid_rates",
+    "output_grid_dilations",
+    "replace_stride_with_dilation",
+    "resnet_layers",
+    "stage_rows",
+    "summarise_backbone",
+    "train_echo",
+]
+
+Kind = Literal["conv", "maxpool"]
+Flags = tuple[bool, bool, bool]
+#: The three variants of Dilated Residual Networks that :func:`drn_blocks` describes.
+DRN_VARIANTS = ("A", "B", "C")
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _check_ints(values: Any, name: str, *, minimum: int, length: int | None = None) -> tuple[int, ...]:
+    """A non-empty sequence of ints >= ``minimum`` (of ``length`` items when given) as a tuple."""
+    if isinstance(values, np.ndarray) and values.ndim == 1:
+        values = values.tolist()
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a sequence of ints, got {values!r}")
+    if len(values) == 0 or (length is not None and len(values) != length):
+        wanted = "at least one int" if length is None else f"{length} ints"
+        raise ValueError(f"{name} must hold {wanted}, got {list(values)!r}")
+    return tuple(check_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(values))
+
+
+# --- Backbones: dilation instead of stride ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One convolution or pooling layer of a 2-D network, square kernels, the same along both axes.
+
+    Attributes
+    ----------
+    name : e.g. ``"layer3.0.conv2"`` (torchvision's names)
+    kernel_size, stride, dilation : k, s, d
+    padding : p on each side; None means ``d (k - 1) // 2``, the size-keeping padding of an odd kernel
+    in_channels, out_channels, groups : as in ``nn.Conv2d`` (a pooling layer keeps its channels)
+    kind : ``"conv"`` or ``"maxpool"``
+    shortcut : True for a residual block's projection, which lies beside the longest path, not on it
+
+    Examples
+    --------
+    >>> LayerSpec("conv2", 3, dilation=4).pad  # 4 * (3 - 1) // 2
+    4
+    >>> LayerSpec("conv1", 7, stride=2, in_channels=3, out_channels=64).weights  # 64 * 3 * 7 * 7
+    9408
+    """
+
+    name: str
+    kernel_size: int
+    stride: int = 1
+    dilation: int = 1
+    padding: int | None = None
+    in_channels: int = 1
+    out_channels: int = 1
+    groups: int = 1
+    kind: Kind = "conv"
+    shortcut: bool = False
+
+    def __post_init__(self) -> None:
+        check_int(self.kernel_size, "kernel_size", minimum=1)
+        check_int(self.stride, "stride", minimum=1)
+        check_int(self.dilation, "dilation", minimum=1)
+        if self.padding is not None:
+            check_int(self.padding, "padding", minimum=0)
+        check_int(self.in_channels, "in_channels", minimum=1)
+        check_int(self.out_channels, "out_channels", minimum=1)
+        g = check_int(self.groups, "groups", minimum=1)
+        if self.in_channels % g or self.out_channels % g:
+            raise ValueError(
+                f"groups={g} must divide in_channels={self.in_channels} and out_channels={self.out_channels}"
+            )
+        check_choice(self.kind, "kind", ("conv", "maxpool"))
+        _check_bool(self.shortcut, "shortcut")
+
+    @property
+    def pad(self) -> int:
+        """The padding on each side: ``padding``, or ``d (k - 1) // 2`` when it is None."""
+        return self.dilation * (self.kernel_size - 1) // 2 if self.padding is None else self.padding
+
+    @property
+    def weights(self) -> int:
+        """Weights (no bias): ``C_out * C_in / groups * k^2`` for a convolution, 0 for pooling."""
+        if self.kind != "conv":
+            return 0
+        return self.out_channels * (self.in_channels // self.groups) * self.kernel_size**2
+
+
+def replace_stride_with_dilation(output_stride: int) -> Flags:
+    """torchvision's ``replace_stride_with_dilation`` flags (layer2, layer3, layer4) for a ResNet's output stride.
+
+    A ResNet halves the resolution five times (output stride 32); each flag keeps one of the last three
+    stages at its input's resolution.
+
+    Examples
+    --------
+    >>> replace_stride_with_dilation(32), replace_stride_with_dilation(8)
+    ((False, False, False), (False, True, True))
+    """
+    os_ = check_int(output_stride, "output_stride", minimum=1)
+    flags = {32: (False, False, False), 16: (False, False, True), 8: (False, True, True), 4: (True, True, True)}
+    if os_ not in flags:
+        raise ValueError(f"output_stride must be 32, 16, 8 or 4 for a ResNet, got {os_}")
+    return flags[os_]
+
+
+def _check_flags(flags: Any) -> Flags:
+    if isinstance(flags, (str, bytes)) or not isinstance(flags, Sequence) or len(flags) != 3:
+        raise ValueError(f"replace_stride_with_dilation must hold 3 bools (layer2, layer3, layer4), got {flags!r}")
+    a, b, c = (_check_bool(f, f"replace_stride_with_dilation[{i}]") for i, f in enumerate(flags))
+    return a, b, c
+
+
+def resnet_layers(
+    blocks: Sequence[int] = (3, 4, 6, 3),
+    *,
+    width: int = 64,
+    in_channels: int = 3,
+    replace_stride_with_dilation: Sequence[bool] = (False, False, False),
+    multi_grid: Sequence[int] | None = None,
+) -> list[LayerSpec]:
+    """The convolutions and the pooling of a ResNet with bottleneck blocks, in torchvision's order.
+
+    The stem is a 7x7 convolution with stride 2 and a 3x3 max pooling with stride 2; then four stages
+    (``layer1`` .. ``layer4``) of ``blocks[i]`` bottlenecks of ``planes = width * 2^i`` channels, each a 1x1,
+    a 3x3 and a 1x1 convolution (``4 planes`` out), with a 1x1 projection (``downsample``) where the shape
+    changes. The stride of ``layer2`` .. ``layer4`` sits in the first block's 3x3 convolution (ResNet v1.5).
+    A stage whose flag is set keeps stride 1 and multiplies the dilation by 2; as in torchvision, the
+    stage's first 3x3 convolution keeps the dilation that the previous stage ended with.
+
+    Parameters
+    ----------
+    blocks : bottlenecks per stage; (3, 4, 6, 3) is ResNet-50, (3, 4, 23, 3) ResNet-101
+    width : channels of the stem (64 in ResNet-50)
+    in_channels : of the image
+    replace_stride_with_dilation : three bools for layer2, layer3, layer4
+    multi_grid : DeepLab v3's unit rates for layer4's blocks (one per block): block b's 3x3 convolution gets
+        ``multi_grid[b]`` times layer4's rate, the first block included; None keeps torchvision's rates
+
+    Returns
+    -------
+    list of :class:`LayerSpec`, the stem's two first.
+
+    Examples
+    --------
+    >>> layers = resnet_layers(replace_stride_with_dilation=[False, True, True])
+    >>> [(s.name, s.stride, s.dilation) for s in layers if s.name.startswith("layer4") and s.kernel_size == 3]
+    [('layer4.0.conv2', 1, 2), ('layer4.1.conv2', 1, 4), ('layer4.2.conv2', 1, 4)]
+    >>> sum(s.weights for s in layers)  # ResNet-50 without its classifier, batch norm and biases
+    23454912
+    """
+    counts = _check_ints(blocks, "blocks", minimum=1, length=4)
+    w = check_int(width, "width", minimum=1)
+    c_in = check_int(in_channels, "in_channels", minimum=1)
+    flags = _check_flags(replace_stride_with_dilation)
+    units = None if multi_grid is None else _check_ints(multi_grid, "multi_grid", minimum=1, length=counts[3])
+    expansion = 4
+    layers = [
+        LayerSpec("conv1", 7, stride=2, padding=3, in_channels=c_in, out_channels=w),
+        LayerSpec("maxpool", 3, stride=2, padding=1, in_channels=w, out_channels=w, kind="maxpool"),
+    ]
+    inplanes, dilation = w, 1
+    for i, n in enumerate(counts):
+        planes, stride = w * 2**i, 1 if i == 0 else 2
+        previous = dilation
+        if i > 0 and flags[i - 1]:
+            dilation, stride = dilation * stride, 1
+        for b in range(n):
+            name = f"layer{i + 1}.{b}"
+            s, d = (stride, previous) if b == 0 else (1, dilation)
+            if i == 3 and units is not None:
+                d = units[b] * dilation
+            layers += [
+                LayerSpec(f"{name}.conv1", 1, in_channels=inplanes, out_channels=planes),
+                LayerSpec(f"{name}.conv2", 3, stride=s, dilation=d, in_channels=planes, out_channels=planes),
+                LayerSpec(f"{name}.conv3", 1, in_channels=planes, out_channels=planes * expansion),
+            ]
+            if b == 0 and (stride != 1 or inplanes != planes * expansion):
+                layers.append(
+                    LayerSpec(
+                        f"{name}.downsample",
+                        1,
+                        stride=stride,
+                        in_channels=inplanes,
+                        out_channels=planes * expansion,
+                        shortcut=True,
+                    )
+                )
+            inplanes = planes * expansion
+    return layers
+
+
+def output_grid_dilations(layers: Sequence[LayerSpec]) -> tuple[int, ...]:
+    """The dilations of the longest path's k > 1 layers after its last stride: those that read the output's grid.
+
+    Their hole map (:func:`dilconv_lib.receptive.count_holes`) says whether one output reads every feature of
+    that grid; the layers before the last stride read finer grids.
+
+    Examples
+    --------
+    >>> output_grid_dilations(resnet_layers(replace_stride_with_dilation=[False, False, True], multi_grid=(1, 2, 4)))
+    (1, 1, 1, 1, 1, 2, 4, 8)
+    """
+    main = [layer for layer in layers if not layer.shortcut]
+    if not main:
+        raise ValueError("layers must hold at least one layer on the longest path")
+    last = max((n for n, layer in enumerate(main) if layer.stride > 1), default=-1)
+    return tuple(layer.dilation for layer in main[last + 1 :] if layer.kernel_size > 1)
+
+
+@dataclass(frozen=True)
+class StageRow:
+    """One stage of a backbone (``conv1``, ``maxpool``, ``layer1`` ..): see :func:`stage_rows`."""
+
+    stage: str
+    output_stride: int
+    dilations: tuple[int, ...]
+    feature_size: int
+    activations: int
+    multiply_adds: int
+
+
+@dataclass(frozen=True)
+class BackboneSummary:
+    """What :func:`summarise_backbone` measures, per image.
+
+    Attributes
+    ----------
+    output_stride : input pixels per output pixel, the product of the strides
+    receptive_field : the 1-D field of one output along the longest path (shortcuts excluded)
+    effective_padding : Araujo et al.'s ``P = sum_l p_l prod_{j<l} s_j`` along that path
+    feature_size : the output's side for the summary's input size
+    activations : values written by all layers (convolution and pooling outputs)
+    multiply_adds : of all convolutions
+    weights : of all convolutions
+    """
+
+    output_stride: int
+    receptive_field: int
+    effective_padding: int
+    feature_size: int
+    activations: int
+    multiply_adds: int
+    weights: int
+
+    def activation_mib(self, *, bytes_per_value: int = 4) -> float:
+        """The activations in MiB, at ``bytes_per_value`` bytes each (4: float32)."""
+        return self.activations * check_int(bytes_per_value, "bytes_per_value", minimum=1) / 2**20
+
+
+def _walk(layers: Sequence[LayerSpec], input_size: int) -> list[tuple[LayerSpec, int, int]]:
+    """(layer, output stride after it, output size) for each layer; a shortcut takes its block's output size."""
+    if not layers:
+        raise ValueError("layers must hold at least one LayerSpec")
+    size, stride, out = check_int(input_size, "input_size", minimum=1), 1, []
+    for layer in layers:
+        if not isinstance(layer, LayerSpec):
+            raise TypeError(f"layers must hold LayerSpec items, got {type(layer).__name__}")
+        if layer.shortcut:
+            out.append((layer, stride, size))
+            continue
+        size = output_size(size, layer.kernel_size, stride=layer.stride, padding=layer.pad, dilation=layer.dilation)
+        stride *= layer.stride
+        out.append((layer, stride, size))
+    return out
+
+
+def stage_rows(layers: Sequence[LayerSpec], input_size: int) -> list[StageRow]:
+    """Per stage (the first part of each layer's name): output stride, 3x3 dilations, size, cost.
+
+    Parameters
+    ----------
+    layers : from :func:`resnet_layers`
+    input_size : the image's side, H = W
+
+    Examples
+    --------
+    >>> rows = stage_rows(resnet_layers(replace_stride_with_dilation=[False, False, True]), 512)
+    >>> [(r.stage, r.output_stride, r.dilations, r.feature_size) for r in rows[-2:]]
+    [('layer3', 16, (1,), 32), ('layer4', 16, (1, 2), 32)]
+    """
+    rows: dict[str, list[tuple[LayerSpec, int, int]]] = {}
+    for layer, stride, size in _walk(layers, input_size):
+        rows.setdefault(layer.name.split(".")[0], []).append((layer, stride, size))
+    out = []
+    for stage, items in rows.items():
+        main = [item for item in items if not item[0].shortcut]
+        dilations = sorted({layer.dilation for layer, _, _ in items if layer.kernel_size > 1})
+        out.append(
+            StageRow(
+                stage=stage,
+                output_stride=main[-1][1],
+                dilations=tuple(dilations),
+                feature_size=main[-1][2],
+                activations=sum(layer.out_channels * size * size for layer, _, size in items),
+                multiply_adds=sum(layer.weights * size * size for layer, _, size in items),
+            )
+        )
+    return out
+
+
+def summarise_backbone(layers: Sequence[LayerSpec], input_size: int) -> BackboneSummary:
+    """Output stride, receptive field, effective padding, feature size and cost of a backbone, per image.
+
+    Parameters
+    ----------
+    layers : from :func:`resnet_layers`
+    input_size : the image's side, H = W
+
+    Examples
+    --------
+    ResNet-50's field is 427 pixels wide at every output stride; the cost is not the same.
+
+    >>> for os_ in (32, 16, 8):
+    ...     s = summarise_backbone(resnet_layers(replace_stride_with_dilation=replace_stride_with_dilation(os_)), 512)
+    ...     print(s.output_stride, s.receptive_field, s.feature_size, round(s.multiply_adds / 1e9, 1))
+    32 427 16 21.4
+    16 427 32 32.4
+    8 427 64 99.7
+    """
+    walked = _walk(layers, input_size)
+    main = [(layer, stride, size) for layer, stride, size in walked if not layer.shortcut]
+    ks = [layer.kernel_size for layer, _, _ in main]
+    ds = [layer.dilation for layer, _, _ in main]
+    ss = [layer.stride for layer, _, _ in main]
+    padding, jump = 0, 1
+    for layer, _, _ in main:
+        padding += layer.pad * jump
+        jump *= layer.stride
+    return BackboneSummary(
+        output_stride=math.prod(ss),
+        receptive_field=receptive_fields(ks, ds, ss)[-1],
+        effective_padding=padding,
+        feature_size=main[-1][2],
+        activations=sum(layer.out_channels * size * size for layer, _, size in walked),
+        multiply_adds=sum(layer.weights * size * size for layer, _, size in walked),
+        weights=sum(layer.weights for layer, _, _ in walked),
+    )
+
+
+class ResNetLike(nn.Module):
+    """A ResNet with bottleneck blocks, built from :func:`resnet_layers`; (N, C_in, H, W) -> (N, 4 * 8 * width, h, w).
+
+    Convolutions have biases and no batch normalisation (in evaluation, batch normalisation is a per-channel
+    affine map, which changes nothing below). Two such networks with the same ``blocks`` and ``width`` have the
+    same parameters whatever their ``replace_stride_with_dilation``, so one's ``state_dict`` loads into the other.
+
+    Parameters
+    ----------
+    blocks, width, in_channels, replace_stride_with_dilation : as in :func:`resnet_layers`
+
+    Attributes
+    ----------
+    layers : the list of :class:`LayerSpec`
+    convs : ``nn.ModuleDict`` of the convolutions, keyed by name with ``.`` written ``_``
+    output_stride, receptive_field : from :func:`summarise_backbone`
+
+    Examples
+    --------
+    >>> _ = torch.manual_seed(0)
+    >>> net = ResNetLike(width=2, replace_stride_with_dilation=[False, True, True])
+    >>> net(torch.randn(1, 3, 64, 64)).shape  # (N, 4 * 8 * 2, 64 / 8, 64 / 8)
+    torch.Size([1, 64, 8, 8])
+    >>> net.output_stride, net.receptive_field  # 1 + 6 + 2 * 2 + 2 * 4 * 2 + 2 * 8 + 2 * 16
+    (8, 75)
+    """
+
+    def __init__(
+        self,
+        blocks: Sequence[int] = (1, 1, 1, 1),
+        *,
+        width: int = 4,
+        in_channels: int = 3,
+        replace_stride_with_dilation: Sequence[bool] = (False, False, False),
+    ) -> None:
+        super().__init__()
+        self.layers = resnet_layers(
+            blocks, width=width, in_channels=in_channels, replace_stride_with_dilation=replace_stride_with_dilation
+        )
+        self.in_channels = self.layers[0].in_channels
+        self.convs = nn.ModuleDict()
+        self._blocks: list[str] = []
+        for spec in self.layers:
+            if spec.kind == "conv":
+                self.convs[spec.name.replace(".", "_")] = nn.Conv2d(
+                    spec.in_channels,
+                    spec.out_channels,
+                    spec.kernel_size,
+                    stride=spec.stride,
+                    padding=spec.pad,
+                    dilation=spec.dilation,
+                    groups=spec.groups,
+                )
+            if spec.name.endswith(".conv1"):
+                self._blocks.append(spec.name.removesuffix(".conv1").replace(".", "_"))
+        summary = summarise_backbone(self.layers, 2**12)
+        self.output_stride, self.receptive_field = summary.output_stride, summary.receptive_field
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        """(N, C_in, H, W) -> (N, C_out, h, w), ``h = ceil(H / output_stride)`` for H a multiple of 4."""
+        check_feature_map(input, self.in_channels)
+        x = F.max_pool2d(F.relu(self.convs["conv1"](input)), 3, stride=2, padding=1)
+        for block in self._blocks:
+            out = F.relu(self.convs[f"{block}_conv1"](x))
+            out = F.relu(self.convs[f"{block}_conv2"](out))
+            out = self.convs[f"{block}_conv3"](out)
+            shortcut = f"{block}_downsample"
+            x = F.relu(out + (self.convs[shortcut](x) if shortcut in self.convs else x))
+        return x
+
+
+# --- Dilated Residual Networks: degridding ---------------------------------------------------------------------
+
+Block = tuple[tuple[int, ...], bool]
+
+
+def drn_blocks(variant: str) -> tuple[Block, ...]:
+    """The 3x3 dilations of DRN-26's levels 5 to 8, at output stride 8, as ``(dilations, residual)`` blocks.
+
+    Levels 5 and 6 (two residual blocks each, dilations 2 and 4; a level's first convolution keeps half its
+    dilation, as in the authors' code) are what DRN-A has after ResNet's level 4. DRN-B appends levels 7 and 8
+    (dilations 2 and 1) as residual blocks; DRN-C appends them without residual connections, which is what
+    removes the grid (Yu, Koltun & Funkhouser, "Dilated Residual Networks", CVPR 2017).
+
+    Examples
+    --------
+    >>> drn_blocks("C")[-2:]
+    (((2, 2), False), ((1, 1), False))
+    """
+    v = check_choice(variant, "variant", DRN_VARIANTS)
+    levels_5_6: tuple[Block, ...] = (((1, 2), True), ((2, 2), True), ((2, 4), True), ((4, 4), True))
+    if v == "A":
+        return levels_5_6
+    residual = v == "B"
+    return (*levels_5_6, ((2, 2), residual), ((1, 1), residual))
+
+
+def _check_blocks(blocks: Any) -> list[Block]:
+    if isinstance(blocks, (str, bytes)) or not isinstance(blocks, Sequence) or len(blocks) == 0:
+        raise ValueError(f"blocks must be a non-empty sequence of (dilations, residual) pairs, got {blocks!r}")
+    out = []
+    for i, block in enumerate(blocks):
+        if not (isinstance(block, (tuple, list)) and len(block) == 2):
+            raise ValueError(f"blocks[{i}] must be a (dilations, residual) pair, got {block!r}")
+        out.append(
+            (_check_ints(block[0], f"blocks[{i}] dilations", minimum=1), _check_bool(block[1], f"blocks[{i}] residual"))
+        )
+    return out
+
+
+def block_response(blocks: Sequence[Block], *, kernel_size: int = 3) -> np.ndarray:
+    """One pixel pushed through blocks of averaging ``k x k`` convolutions: where its mass ends up.
+
+    Each convolution averages its ``k^2`` taps (every weight ``1 / k^2``, padding that keeps the size); a
+    residual block adds its input to the output of its convolutions. Linear and non-negative, the response is
+    what a layer's gradient looks like when nothing cancels, so a grid in it is a grid in what the network
+    can compute from one feature.
+
+    Parameters
+    ----------
+    blocks : ``(dilations, residual)`` pairs, e.g. :func:`drn_blocks`
+    kernel_size : k, odd
+
+    Returns
+    -------
+    (R, R) float64 array summing to 1, centred on the pixel, ``R = 1 + (k - 1) * (sum of all dilations)``.
+
+    Examples
+    --------
+    >>> r = block_response([((2,), False)])  # one 3x3 layer, dilation 2: 9 taps of 1/9 on a 5x5 grid
+    >>> r.shape, float(r[0, 0] * 9), float(r[1, 1])
+    ((5, 5), 1.0, 0.0)
+    >>> float(block_response([((2,), True)])[2, 2])  # residual: the pixel itself keeps (1 + 1/9) / 2
+    0.5555555555555556
+    """
+    checked = _check_blocks(blocks)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    if k % 2 == 0:
+        raise ValueError(f"kernel_size must be odd (a centre tap), got {k}")
+    response = np.ones((1, 1))
+    for dilations, residual in checked:
+        branch = response
+        for d in dilations:
+            n, grown = branch.shape[0], np.zeros((branch.shape[0] + (k - 1) * d,) * 2)
+            for a in range(k):
+                for b in range(k):
+                    grown[a * d : a * d + n, b * d : b * d + n] += branch / k**2
+            branch = grown
+        if residual:
+            margin = (branch.shape[0] - response.shape[0]) // 2
+            branch = branch + np.pad(response, margin)
+        response = branch
+    normalised: np.ndarray = response / response.sum()
+    return normalised
+
+
+def lattice_share(response: np.ndarray, period: int) -> float:
+    """The share of a centred response on the offsets that are multiples of ``period`` along both axes.
+
+    A response spread evenly over its square puts about ``1 / period^2`` there; a response that a stack of
+    dilation-``period`` layers left on its lattice puts everything there.
+
+    Parameters
+    ----------
+    response : (R, R), non-negative, R odd, centred (e.g. :func:`block_response`)
+    period : >= 1
+
+    Examples
+    --------
+    >>> lattice_share(block_response([((2,), False), ((2,), False)]), 2)  # dilation 2 never leaves the lattice
+    1.0
+    >>> lattice_share(np.ones((3, 3)), 2)  # the centre only: 1 of 9
+    0.1111111111111111
+    """
+    r = np.asarray(response, dtype=np.float64)
+    p = check_int(period, "period", minimum=1)
+    if r.ndim != 2 or r.shape[0] != r.shape[1] or r.shape[0] % 2 == 0:
+        raise ValueError(f"response must be a square (R, R) array with R odd, got shape {r.shape}")
+    if (r < 0).any() or r.sum() <= 0:
+        raise ValueError("response must be non-negative with a positive sum")
+    on = (np.arange(r.shape[0]) - r.shape[0] // 2) % p == 0  # (R,): offsets from the centre on the lattice
+    return float(r[np.ix_(on, on)].sum() / r.sum())
+
+
+# --- Transposed versus dilated ---------------------------------------------------------------------------------
+
+
+def insert_zeros(input: torch.Tensor, factor: int) -> torch.Tensor:
+    """Put ``factor - 1`` zeros between neighbouring pixels: (N, C, H, W) -> (N, C, (H-1)s + 1, (W-1)s + 1).
+
+    The zeros go between the **input's** pixels; a dilated kernel has them between its **taps**.
+
+    Examples
+    --------
+    >>> insert_zeros(torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]]), 2)[0, 0]
+    tensor([[1., 0., 2.],
+            [0., 0., 0.],
+            [3., 0., 4.]])
+    """
+    if not isinstance(input, torch.Tensor) or input.ndim != 4:
+        raise ValueError(f"input must be a (N, C, H, W) tensor, got {getattr(input, 'shape', type(input).__name__)}")
+    s = check_int(factor, "factor", minimum=1)
+    n, c, h, w = input.shape
+    out = input.new_zeros(n, c, (h - 1) * s + 1, (w - 1) * s + 1)
+    out[:, :, ::s, ::s] = input
+    return out
+
+
+def conv_transpose2d_by_zero_insertion(
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+) -> torch.Tensor:
+    """``F.conv_transpose2d`` as an ordinary convolution: zeros between input pixels, a flipped kernel.
+
+    Insert ``s - 1`` zeros between the input's pixels (:func:`insert_zeros`), pad ``d (k - 1) - p`` on every
+    side, and correlate with the kernel flipped in both axes and its two channel axes swapped, at stride 1
+    and dilation ``d``. The stride of a transposed convolution puts holes in the **input**; its dilation,
+    like any convolution's, puts them in the **kernel**.
+
+    Parameters
+    ----------
+    input : (N, C_in, H, W)
+    weight : (C_in, C_out, k, k), ``ConvTranspose2d``'s layout
+    stride, padding, dilation : as in ``F.conv_transpose2d``, with ``padding <= d (k - 1)``
+
+    Returns
+    -------
+    (N, C_out, (H - 1) s - 2p + d (k - 1) + 1, same for W)
+
+    Examples
+    --------
+    >>> x, w = torch.randn(1, 2, 4, 4, dtype=torch.float64), torch.randn(2, 3, 3, 3, dtype=torch.float64)
+    >>> y = conv_transpose2d_by_zero_insertion(x, w, stride=2, dilation=2)
+    >>> y.shape, bool(torch.allclose(y, F.conv_transpose2d(x, w, stride=2, dilation=2)))  # (4 - 1) 2 + 2 (3 - 1) + 1
+    (torch.Size([1, 3, 11, 11]), True)
+    """
+    check_tensors(input, weight, None)
+    if input.ndim != 4 or weight.ndim != 4 or weight.shape[0] != input.shape[1] or weight.shape[2] != weight.shape[3]:
+        raise ValueError(
+            f"input must be (N, C_in, H, W) and weight (C_in, C_out, k, k), got shapes {tuple(input.shape)} "
+            f"and {tuple(weight.shape)}"
+        )
+    s = check_int(stride, "stride", minimum=1)
+    d = check_int(dilation, "dilation", minimum=1)
+    p = check_int(padding, "padding", minimum=0)
+    full = d * (weight.shape[-1] - 1)
+    if p > full:
+        raise ValueError(f"padding must be at most d (k - 1) = {full}, got {p}")
+    flipped = weight.flip(-1, -2).transpose(0, 1)  # (C_out, C_in, k, k)
+    return F.conv2d(insert_zeros(input, s), flipped, padding=full - p, dilation=d)
+
+
+# --- DeepLab: Multi-Grid, separable convolution ----------------------------------------------------------------
+
+
+def multi_grid_rates(block_rate: int, unit_rates: Sequence[int] = (1, 2, 4)) -> tuple[int, ...]:
+    """DeepLab v3's Multi-Grid: the rates of a block's three 3x3 convolutions, ``unit_rates * block_rate``.
+
+    Examples
+    --------
+    >>> multi_grid_rates(2)  # v3's example: output stride 16, block4
+    (2, 4, 8)
+    """
+    r = check_int(block_rate, "block_rate", minimum=1)
+    return tuple(u * r for u in _check_ints(unit_rates, "unit_rates", minimum=1))
+
+
+def cascade_rates(block_rates: Sequence[int] = (2, 4, 8, 16), unit_rates: Sequence[int] = (1, 2, 4)) -> tuple[int, ...]:
+    """The 3x3 rates of DeepLab v3's cascaded blocks (block4 .. block7 at output stride 16), one after the other.
+
+    Examples
+    --------
+    >>> cascade_rates((2, 4), (1, 2, 1))
+    (2, 4, 2, 4, 8, 4)
+    """
+    units = _check_ints(unit_rates, "unit_rates", minimum=1)
+    return tuple(
+        rate for b in _check_ints(block_rates, "block_rates", minimum=1) for rate in multi_grid_rates(b, units)
+    )
+
+
+def conv_cost(
+    in_channels: int,
+    out_channels: int,
+    kernel_size: int,
+    size: int | tuple[int, int],
+    *,
+    separable: bool = False,
+    groups: int = 1,
+) -> tuple[int, int]:
+    """Weights and multiply-adds of a k x k convolution that keeps an (H, W) map's size; biases excluded.
+
+    Ordinary: ``C_out * C_in / groups * k^2`` weights, times ``H W`` multiply-adds. Depthwise-separable
+    (Xception; DeepLab v3+'s atrous separable convolution): a depthwise ``k x k`` convolution (``groups =
+    C_in``, ``C_in k^2`` weights) then a pointwise 1x1 (``C_in C_out``). Dilation changes neither count.
+
+    Parameters
+    ----------
+    in_channels, out_channels : C_in, C_out
+    kernel_size : k
+    size : H, or (H, W), of the output
+    separable : depthwise then pointwise
+    groups : of the ordinary convolution (ignored when ``separable``)
+
+    Returns
+    -------
+    (weights, multiply_adds)
+
+    Examples
+    --------
+    >>> conv_cost(256, 256, 3, 33)  # 256 * 256 * 9 weights, each used at 33 * 33 positions
+    (589824, 642318336)
+    >>> conv_cost(256, 256, 3, 33, separable=True)  # 256 * 9 + 256 * 256
+    (67840, 73877760)
+    """
+    c_in = check_int(in_channels, "in_channels", minimum=1)
+    c_out = check_int(out_channels, "out_channels", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    h, w = check_tuple(size, "size", 2, minimum=1)
+    g = check_int(groups, "groups", minimum=1)
+    if _check_bool(separable, "separable"):
+        weights = c_in * k * k + c_in * c_out
+    else:
+        if c_in % g or c_out % g:
+            raise ValueError(f"groups={g} must divide in_channels={c_in} and out_channels={c_out}")
+        weights = c_out * (c_in // g) * k * k
+    return weights, weights * h * w
+
+
+# --- Temporal convolutional networks -------------------------------------------------------------------------
+
+
+class TCN(nn.Module):
+    """A temporal convolutional network: residual blocks of two causal dilated convolutions, then a 1x1 head.
+
+    Block ``i`` (Bai, Kolter & Koltun 2018, Figure 1, without weight normalisation and dropout):
+    ``h = relu(causal(x, d_i)); h = relu(causal(h, d_i)); x = relu(h + W x)``, with ``W`` a 1x1 convolution
+    where the channels change and the identity elsewhere. Each block widens the field by ``2 (k - 1) d_i``.
+
+    Parameters
+    ----------
+    in_channels, out_channels : of the sequence in and of the head's output
+    channels : of every block
+    dilations : one per block (Bai et al. double them: 1, 2, 4, ...)
+    kernel_size : k
+
+    Examples
+    --------
+    >>> tcn = TCN(1, 1, dilations=(1, 2, 4, 8))
+    >>> tcn.receptive_field  # 1 + 2 * 2 * (1 + 2 + 4 + 8)
+    61
+    >>> tcn(torch.randn(2, 1, 100)).shape  # (N, C_out, L)
+    torch.Size([2, 1, 100])
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        *,
+        channels: int = 16,
+        dilations: Sequence[int] = (1, 2, 4, 8),
+        kernel_size: int = 3,
+    ) -> None:
+        super().__init__()
+        self.in_channels = check_int(in_channels, "in_channels", minimum=1)
+        c_out = check_int(out_channels, "out_channels", minimum=1)
+        c = check_int(channels, "channels", minimum=1)
+        self.dilations = _check_ints(dilations, "dilations", minimum=1)
+        self.kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
+        self.first = nn.ModuleList(
+            nn.Conv1d(self.in_channels if i == 0 else c, c, self.kernel_size) for i in range(len(self.dilations))
+        )
+        self.second = nn.ModuleList(nn.Conv1d(c, c, self.kernel_size) for _ in self.dilations)
+        self.project = nn.Conv1d(self.in_channels, c, 1) if self.in_channels != c else None
+        self.head = nn.Conv1d(c, c_out, 1)
+
+    @property
+    def receptive_field(self) -> int:
+        """``1 + 2 (k - 1) sum_i d_i``: :func:`dilconv_lib.geometry.receptive_fields`, two convolutions a block."""
+        doubled = [d for d in self.dilations for _ in range(2)]
+        return receptive_fields([self.kernel_size] * len(doubled), doubled)[-1]
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        """(N, C_in, L) -> (N, C_out, L); output ``t`` reads inputs ``t - receptive_field + 1 .. t`` only."""
+        check_feature_map(input, self.in_channels, axes="NCL")
+        x = input
+        for i, d in enumerate(self.dilations):
+            conv1, conv2 = cast(nn.Conv1d, self.first[i]), cast(nn.Conv1d, self.second[i])
+            h = F.relu(causal_conv1d(x, conv1.weight, conv1.bias, dilation=d))
+            h = F.relu(causal_conv1d(h, conv2.weight, conv2.bias, dilation=d))
+            skip = self.project(x) if i == 0 and self.project is not None else x
+            x = F.relu(h + skip)
+        out: torch.Tensor = self.head(x)  # (N, C_out, L)
+        return out
+
+
+def echo_batch(
+    batch: int, length: int, delay: int, *, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float32
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A batch of the echo task: the target at step ``t`` is the input at step ``t - delay`` (0 before the start).
+
+    Inputs are independent standard normal steps, so nothing but step ``t - delay`` predicts the target:
+    a causal model whose field is shorter than ``delay + 1`` can do no better than predicting 0 (a mean
+    squared error of 1 on the steps ``t >= delay``).
+
+    Returns
+    -------
+    (input, target), both (batch, 1, length).
+
+    Examples
+    --------
+    >>> x, y = echo_batch(2, 6, 2, generator=torch.Generator().manual_seed(0))
+    >>> bool(torch.equal(y[..., 2:], x[..., :-2])), y[..., :2].abs().sum().item()
+    (True, 0.0)
+    """
+    n = check_int(batch, "batch", minimum=1)
+    n_steps = check_int(length, "length", minimum=1)
+    lag = check_int(delay, "delay", minimum=0)
+    if lag >= n_steps:
+        raise ValueError(f"delay must be less than length ({n_steps}), got {lag}")
+    x = torch.randn(n, 1, n_steps, generator=generator, dtype=dtype)
+    return x, F.pad(x, (lag, 0))[..., :n_steps]
+
+
+def train_echo(
+    model: nn.Module,
+    *,
+    delay: int,
+    steps: int = 150,
+    batch: int = 16,
+    length: int = 128,
+    lr: float = 1e-2,
+    seed: int = 0,
+) -> list[float]:
+    """Fit ``model`` to :func:`echo_batch` with Adam; return the loss (MSE on steps ``t >= delay``) of each step.
+
+    The batches come from a generator seeded with ``seed``; torch's global generator is left alone.
+
+    Examples
+    --------
+    >>> _ = torch.manual_seed(0)
+    >>> losses = train_echo(TCN(1, 1, channels=4, dilations=(1, 2)), delay=3, steps=5)
+    >>> len(losses), losses[-1] < losses[0]
+    (5, True)
+    """
+    n_steps = check_int(steps, "steps", minimum=1)
+    lag = check_int(delay, "delay", minimum=0)
+    if not (isinstance(lr, (int, float)) and lr > 0):
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    generator = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
+    dtype = next(iter(model.parameters())).dtype
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(n_steps):
+        x, y = echo_batch(batch, length, lag, generator=generator, dtype=dtype)
+        loss = F.mse_loss(model(x)[..., lag:], y[..., lag:])
+        optimiser.zero_grad()
+        loss.backward()  # type: ignore[no-untyped-call]
+        optimiser.step()
+        losses.append(loss.item())
+    return losses
+
+
+# --- Where the receptive field sits (Araujo, Norris & Sim 2019) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldGeometry:
+    """Receptive field ``r``, effective stride ``S`` and effective padding ``P`` of a 1-D stack.
+
+    Output ``f`` reads inputs ``u(f) = f S - P`` to ``v(f) = u(f) + r - 1`` (some of them padding); the centre
+    of its field is ``f S - P + (r - 1) / 2``.
+    """
+
+    receptive_field: int
+    effective_stride: int
+    effective_padding: int
+
+    def span(self, position: int) -> tuple[int, int]:
+        """(first, last) input index read by output ``position``; may reach below 0 or past the end (padding)."""
+        f = check_int(position, "position", minimum=0)
+        first = f * self.effective_stride - self.effective_padding
+        return first, first + self.receptive_field - 1
+
+    def centre(self, position: int) -> float:
+        """The centre of output ``position``'s field, in input coordinates: ``f S - P + (r - 1) / 2``."""
+        first, last = self.span(position)
+        return (first + last) / 2
+
+
+def field_geometry(
+    kernel_sizes: Sequence[int],
+    strides: Sequence[int],
+    paddings: Sequence[int],
+    dilations: Sequence[int] | None = None,
+) -> FieldGeometry:
+    """Araujo et al.'s closed forms for a stack, layer 1 nearest the input.
+
+    ``r = 1 + sum_l d_l (k_l - 1) J_l``, ``S = prod_l s_l``, ``P = sum_l p_l J_l``, with ``J_l = prod_{j<l} s_j``
+    the jump of layer l's input grid (``p_l`` the padding on the left; the field's position does not depend on
+    the padding on the right). ``r`` comes from :func:`dilconv_lib.geometry.receptive_fields`.
+
+    Examples
+    --------
+    ResNet's stem: a 7-tap convolution, stride 2, padding 3, then 3-tap pooling, stride 2, padding 1.
+
+    >>> g = field_geometry([7, 3], [2, 2], [3, 1])
+    >>> g, g.span(0), g.centre(5)  # r = 1 + 6 + 2 * 2, P = 3 + 1 * 2; centre 4 f
+    (FieldGeometry(receptive_field=11, effective_stride=4, effective_padding=5), (-5, 5), 20.0)
+    """
+    ks = _check_ints(kernel_sizes, "kernel_sizes", minimum=1)
+    ss = _check_ints(strides, "strides", minimum=1, length=len(ks))
+    ps = _check_ints(paddings, "paddings", minimum=0, length=len(ks))
+    ds = (1,) * len(ks) if dilations is None else _check_ints(dilations, "dilations", minimum=1, length=len(ks))
+    padding, jump = 0, 1
+    for p, s in zip(ps, ss):
+        padding += p * jump
+        jump *= s
+    return FieldGeometry(receptive_fields(ks, ds, ss)[-1], jump, padding)
+
+
+def conv1d_stack(
+    kernel_sizes: Sequence[int],
+    strides: Sequence[int],
+    paddings: Sequence[int],
+    dilations: Sequence[int] | None = None,
+    *,
+    dtype: torch.dtype = torch.float64,
+) -> nn.Sequential:
+    """One-channel ``nn.Conv1d`` layers with every weight 1 and no bias: (N, 1, L) -> (N, 1, L_out).
+
+    With positive weights no gradient cancels, so :func:`input_support` finds every input a position reads.
+
+    Examples
+    --------
+    >>> conv1d_stack([3, 3], [2, 1], [1, 1])(torch.ones(1, 1, 8, dtype=torch.float64))[0, 0].tolist()  # 2 3 3 3, then
+    [5.0, 8.0, 9.0, 6.0]
+    """
+    ks = _check_ints(kernel_sizes, "kernel_sizes", minimum=1)
+    ss = _check_ints(strides, "strides", minimum=1, length=len(ks))
+    ps = _check_ints(paddings, "paddings", minimum=0, length=len(ks))
+    ds = (1,) * len(ks) if dilations is None else _check_ints(dilations, "dilations", minimum=1, length=len(ks))
+    layers = []
+    for k, s, p, d in zip(ks, ss, ps, ds):
+        conv = nn.Conv1d(1, 1, k, stride=s, padding=p, dilation=d, bias=False, dtype=dtype)
+        with torch.no_grad():
+            conv.weight.fill_(1.0)
+        layers.append(conv)
+    return nn.Sequential(*layers)
+
+
+def input_support(model: nn.Module, length: int, position: int) -> np.ndarray:
+    """The inputs that output ``position`` of a 1-D model reads: where its gradient is non-zero.
+
+    Runs ``model`` on ones of shape (1, C_in, length), C_in the first parameter's second axis, in the
+    dtype of that parameter, and back-propagates 1 from ``output[0, :, position]``.
+
+    Returns
+    -------
+    sorted int64 array of input indices (those inside ``0 .. length - 1``; padding has no gradient).
+
+    Examples
+    --------
+    >>> input_support(conv1d_stack([3, 3], [2, 1], [1, 1]), 16, 3)  # span 2 * 3 - 3 .. + 6: 3 .. 9
+    array([3, 4, 5, 6, 7, 8, 9])
+    """
+    n = check_int(length, "length", minimum=1)
+    f = check_int(position, "position", minimum=0)
+    first = next(iter(model.parameters()))
+    x = torch.ones(1, first.shape[1], n, dtype=first.dtype, requires_grad=True)
+    out = model(x)
+    if out.ndim != 3 or not f < out.shape[-1]:
+        raise ValueError(f"position must lie inside the model's output of shape {tuple(out.shape)}, got {f}")
+    (grad,) = torch.autograd.grad(out[0, :, f].sum(), x)
+    return np.flatnonzero(grad[0].abs().sum(dim=0).numpy())
+
+
+# --- Exercise checkers ---------------------------------------------------------------------------------------
+
+
+def _verdict(ok: bool, name: str, good: str, lines: Sequence[str], mistake: str | None, quiet: bool) -> Verdict:
+    if ok:
+        verdict = Verdict(ok=True, message=f"✓ {name} {good}")
+    else:
+        text = "\n".join([f"✗ {name} is not right yet.", *(f"  {line}" for line in lines)])
+        verdict = Verdict(ok=False, message=text, mistake=mistake)
+    if not quiet:
+        print(verdict.message)
+    return verdict
+
+
+def _call(fn: Callable[..., Any], *args: Any) -> tuple[Any, Verdict | None, str]:
+    """Call a learner's function; on an exception return a verdict explaining it."""
+    if not callable(fn):
+        raise TypeError(f"fn must be a function, got {type(fn).__name__}")
+    name = getattr(fn, "__name__", type(fn).__name__)
+    try:
+        return fn(*args), None, name
+    except NotImplementedError:
+        message = (
+            f"✗ {name} is not implemented yet: fill in its body in place of `raise NotImplementedError(...)`, "
+            "run that cell, then run this check again."
+        )
+        return None, Verdict(ok=False, message=message, mistake="not_implemented"), name
+    except Exception as error:  # the learner's bug, reported rather than raised
+        message = f"✗ {name} is not right yet.\n  {name}{args} raised {type(error).__name__}: {error}"
+        return None, Verdict(ok=False, message=message, mistake="raised"), name
+
+
+def check_output_stride_plan(fn: Callable[[Sequence[int], int], Any], *, quiet: bool = False) -> Verdict:
+    """Check ``fn(strides, output_stride) -> (strides, dilations)``: dilation instead of stride, by hand.
+
+    ``strides`` are the strides of a chain of 3x3 convolutions; the answer keeps the first strides while their
+    product stays within ``output_stride``, sets the others to 1 and dilates every later convolution by the
+    product of the strides removed before (and at) it. Each case is also run as a network of random 1-D
+    convolutions: the answer's output, subsampled, must equal the strided network's.
+
+    Examples
+    --------
+    >>> def plan(strides, output_stride):
+    ...     new, dilations, kept, removed = [], [], 1, 1
+    ...     for s in strides:
+    ...         dilations.append(removed)
+    ...         if kept * s <= output_stride:
+    ...             kept *= s
+    ...             new.append(s)
+    ...         else:
+    ...             removed *= s
+    ...             new.append(1)
+    ...     return new, dilations
+    >>> bool(check_output_stride_plan(plan, quiet=True))
+    True
+    >>> check_output_stride_plan(lambda strides, os_: ([1] * len(strides), [1] * len(strides)), quiet=True).mistake
+    'output_stride'
+    """
+    cases = [([2, 2, 2, 2, 2], 8), ([2, 1, 2, 1, 2, 1], 2), ([2, 2, 1, 2], 4), ([2, 2, 2], 8), ([2, 3, 1, 2], 2)]
+    for strides, target in cases:
+        answer, failed, name = _call(fn, list(strides), target)
+        if failed is not None:
+            return _finish(failed, quiet)
+        try:
+            new, dilations = (list(map(int, a)) for a in answer)
+        except (TypeError, ValueError):
+            return _verdict(False, name, "", [f"return two lists (strides, dilations), got {answer!r}"], "shape", quiet)
+        if len(new) != len(strides) or len(dilations) != len(strides):
+            lines = [f"{name}({strides}, {target}): give one stride and one dilation per layer, got {answer!r}"]
+            return _verdict(False, name, "", lines, "shape", quiet)
+        if math.prod(new) != target:
+            lines = [
+                f"{name}({strides}, {target}): the strides you keep multiply to {math.prod(new)}, not {target}.",
+                "Keep the first strides while their product stays within the output stride; set the rest to 1.",
+            ]
+            return _verdict(False, name, "", lines, "output_stride", quiet)
+        expected = _plan(strides, target)
+        if (new, dilations) != expected:
+            lines = [
+                f"{name}({strides}, {target}) gave dilations {dilations}, expected {expected[1]}.",
+                "A layer's dilation is the product of the strides removed before it (a layer whose own stride was",
+                "removed keeps the dilation it had: the stride acted on its output, not on its taps).",
+            ]
+            return _verdict(False, name, "", lines, "dilations", quiet)
+        if not _same_after_subsampling(strides, new, dilations):  # pragma: no cover - holds when the plan matches
+            return _verdict(
+                False, name, "", ["the dilated network does not reproduce the strided one"], "values", quiet
+            )
+    return _verdict(
+        True,
+        name,
+        f"is right on all {len(cases)} cases: subsampled, each dilated chain equals the strided one.",
+        [],
+        None,
+        quiet,
+    )
+
+
+def _finish(verdict: Verdict, quiet: bool) -> Verdict:
+    if not quiet:
+        print(verdict.message)
+    return verdict
+
+
+def _plan(strides: Sequence[int], output_stride: int) -> tuple[list[int], list[int]]:
+    new, dilations, kept, removed = [], [], 1, 1
+    for s in strides:
+        dilations.append(removed)
+        if kept * s <= output_stride:
+            kept *= s
+            new.append(s)
+        else:
+            removed *= s
+            new.append(1)
+    return new, dilations
+
+
+def _same_after_subsampling(strides: Sequence[int], new: Sequence[int], dilations: Sequence[int]) -> bool:
+    """Random 3-tap 1-D convolutions with ReLU: the planned chain, subsampled, against the strided one."""
+    generator = torch.Generator().manual_seed(0)
+    weights = [torch.randn(2, 2, 3, generator=generator, dtype=torch.float64) for _ in strides]
+    x = torch.randn(1, 2, 4 * math.prod(strides) + 1, generator=generator, dtype=torch.float64)
+    a, b = x, x
+    for w, s, s_new, d in zip(weights, strides, new, dilations):
+        a = F.relu(F.conv1d(a, w, stride=s, padding=1))
+        b = F.relu(F.conv1d(b, w, stride=s_new, padding=d, dilation=d))
+    factor = math.prod(strides) // math.prod(new)
+    return bool(torch.allclose(b[..., ::factor], a, rtol=0, atol=1e-12))
+
+
+def check_separable_cost(fn: Callable[[int, int, int, int], Any], *, quiet: bool = False) -> Verdict:
+    """Check ``fn(c_in, c_out, k, size) -> (weights, multiply_adds)`` of a depthwise-separable convolution.
+
+    Compared with :func:`conv_cost` (``separable=True``) on an ``size x size`` output, biases excluded.
+
+    Examples
+    --------
+    >>> bool(check_separable_cost(lambda c_in, c_out, k, n: conv_cost(c_in, c_out, k, n, separable=True), quiet=True))
+    True
+    >>> check_separable_cost(lambda c_in, c_out, k, n: conv_cost(c_in, c_out, k, n), quiet=True).mistake
+    'ordinary'
+    """
+    cases = [(256, 256, 3, 33), (2048, 256, 3, 65), (8, 16, 5, 7), (3, 1, 1, 1)]
+    for c_in, c_out, k, n in cases:
+        answer, failed, name = _call(fn, c_in, c_out, k, n)
+        if failed is not None:
+            return _finish(failed, quiet)
+        expected = conv_cost(c_in, c_out, k, n, separable=True)
+        try:
+            got = tuple(int(a) for a in answer)
+        except (TypeError, ValueError):
+            return _verdict(False, name, "", [f"return (weights, multiply_adds), got {answer!r}"], "shape", quiet)
+        if got == expected:
+            continue
+        hints: dict[tuple[int, ...], tuple[str, str]] = {
+            conv_cost(c_in, c_out, k, n): (
+                "that is an ordinary convolution's cost: split it into a depthwise "
+                "k x k (one filter per input channel) and a pointwise 1 x 1",
+                "ordinary",
+            ),
+            (c_in * k * k, c_in * k * k * n * n): (
+                "you counted the depthwise part only: add the 1 x 1 convolution's C_in C_out weights",
+                "depthwise_only",
+            ),
+            (expected[0], expected[0]): (
+                "each weight is used once per output position: multiply by size^2",
+                "positions",
+            ),
+        }
+        hint, mistake = hints.get(got, ("weights: C_in k^2 + C_in C_out; multiply-adds: weights x size^2", "values"))
+        lines = [f"{name}({c_in}, {c_out}, {k}, {n}) gave {got}, expected {expected}:", hint]
+        return _verdict(False, name, "", lines, mistake, quiet)
+    return _verdict(True, name, f"is right on all {len(cases)} cases.", [], None, quiet)
+
+
+def check_field_centre(
+    fn: Callable[[Sequence[int], Sequence[int], Sequence[int], int], Any], *, quiet: bool = False
+) -> Verdict:
+    """Check ``fn(kernel_sizes, strides, paddings, f) -> centre``: where output f's field is centred.
+
+    The answer is compared with :meth:`FieldGeometry.centre` and, for outputs whose field lies inside the
+    input, with the middle of the inputs that the gradient reaches (:func:`input_support`).
+
+    Examples
+    --------
+    >>> bool(check_field_centre(lambda k, s, p, f: field_geometry(k, s, p).centre(f), quiet=True))
+    True
+    >>> check_field_centre(lambda k, s, p, f: f * math.prod(s), quiet=True).mistake
+    'padding'
+    """
+    stacks = [
+        ([3, 3, 3], [2, 2, 1], [0, 1, 1]),
+        ([7, 3, 3], [2, 2, 1], [3, 1, 1]),
+        ([4, 4], [2, 2], [1, 1]),
+        ([5, 2], [1, 2], [0, 0]),
+    ]
+    for ks, ss, ps in stacks:
+        geometry = field_geometry(ks, ss, ps)
+        model = conv1d_stack(ks, ss, ps)
+        inside = -(-geometry.effective_padding // geometry.effective_stride)  # the first field with no padding
+        for f in (inside, inside + 3):
+            answer, failed, name = _call(fn, list(ks), list(ss), list(ps), f)
+            if failed is not None:
+                return _finish(failed, quiet)
+            expected = geometry.centre(f)
+            support = input_support(model, 2 * geometry.receptive_field + (f + 4) * geometry.effective_stride, f)
+            assert (support.min() + support.max()) / 2 == expected  # the closed form, checked by gradient
+            if isinstance(answer, (int, float, np.integer, np.floating)) and math.isclose(float(answer), expected):
+                continue
+            j, r = geometry.effective_stride, geometry.receptive_field
+            if isinstance(answer, (int, float)) and math.isclose(float(answer), f * j + (r - 1) / 2):
+                hint, mistake = "the padding shifts the field to the left: subtract P = sum_l p_l J_l.", "padding"
+            elif isinstance(answer, (int, float)) and math.isclose(float(answer), f * j):
+                hint, mistake = "f S is where the field would start without padding, not its centre.", "padding"
+            else:
+                hint, mistake = "centre = f S - P + (r - 1) / 2, with S, P and r as in Araujo et al.", "values"
+            lines = [f"{name}({ks}, {ss}, {ps}, {f}) gave {answer!r}, expected {expected}:", hint]
+            return _verdict(False, name, "", lines, mistake, quiet)
+    return _verdict(True, name, f"is right on {len(stacks)} stacks, as the gradients confirm.", [], None, quiet)
