@@ -104,3 +104,72 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return buffer.getvalue()
+
+
+# --- Notebook 08 (dilation in practice) ------------------------------------------------------------------------
+
+from typing import TYPE_CHECKING  # noqa: E402  (appended section)
+
+if TYPE_CHECKING:  # only for the annotations below; the figures themselves never import torch
+    from collections.abc import Mapping
+
+    from dilconv_lib.practice import StageRow
+
+
+def draw_values(ax: Axes, values: np.ndarray, title: str | None = None, fmt: str = "{:g}") -> Axes:
+    """Draw a small (H, W) array as a grid of numbers: zeros pale (as holes), other values dark (as seen).
+
+    Shows where zeros sit: between a dilated kernel's taps, or between the pixels of a zero-inserted input.
+
+    Parameters
+    ----------
+    ax : where to draw
+    values : (H, W) array of numbers
+    title : above the grid
+    fmt : formats each non-zero value; zeros are written ``0``
+    """
+    grid = np.asarray(values, dtype=np.float64)
+    if grid.ndim != 2:
+        raise ValueError(f"values must be a 2-D (H, W) array, got shape {grid.shape}")
+    filled = grid != 0
+    ax.imshow(filled, cmap=ListedColormap([HOLE, SEEN]), vmin=0, vmax=1, interpolation="nearest")
+    for (i, j), v in np.ndenumerate(grid):
+        text = fmt.format(v) if v != 0 else "0"
+        ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if v != 0 else "#9a6b61")
+    ax.set_xticks(np.arange(-0.5, grid.shape[1], 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, grid.shape[0], 1), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="both", length=0)
+    _bare(ax)
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def draw_backbone_stages(ax: Axes, rows: Mapping[int, Sequence[StageRow]], quantity: str = "activations") -> Axes:
+    """Bars per stage of a backbone, one colour per output stride: activations (MiB, float32) or multiply-adds (G).
+
+    Parameters
+    ----------
+    ax : where to draw
+    rows : output stride -> that backbone's :class:`dilconv_lib.practice.StageRow` list (same stages in each)
+    quantity : ``"activations"`` or ``"multiply_adds"``
+    """
+    from dilconv_lib.checks import check_choice  # here: the top of the file is not this section's to change
+
+    check_choice(quantity, "quantity", ("activations", "multiply_adds"))
+    if not rows:
+        raise ValueError("rows must hold at least one output stride")
+    strides = sorted(rows, reverse=True)
+    stages = [r.stage for r in rows[strides[0]]]
+    width = 0.8 / len(strides)
+    colours = ["#9ecae1", "#4292c6", "#08519c", "#08306b"]
+    for n, os_ in enumerate(strides):
+        values = [getattr(r, quantity) for r in rows[os_]]
+        scaled = [v * 4 / 2**20 if quantity == "activations" else v / 1e9 for v in values]
+        x = np.arange(len(stages)) + (n - (len(strides) - 1) / 2) * width
+        ax.bar(x, scaled, width, label=f"output stride {os_}", color=colours[n % len(colours)])
+    ax.set_xticks(np.arange(len(stages)), stages)
+    ax.set_ylabel("activations (MiB, float32)" if quantity == "activations" else "multiply-adds (G)")
+    ax.legend(fontsize=8)
+    return ax

@@ -227,3 +227,143 @@ def stack_explorer(dilations: str = "1, 2, 5", kernel_size: int = 3) -> widgets.
     k_slider.observe(update, names="value")
     update()
     return widgets.VBox([widgets.HBox([box, k_slider]), text, image])
+
+
+# --- Notebook 08: a backbone's output stride and dilation schedule ---------------------------------------------
+
+#: The layer4 schedules the backbone explorer offers: torchvision's, and DeepLab v3's Multi-Grid unit rates.
+MULTI_GRIDS: dict[str, tuple[int, int, int] | None] = {
+    "torchvision": None,
+    "(1, 1, 1)": (1, 1, 1),
+    "(1, 2, 1)": (1, 2, 1),
+    "(1, 2, 4)": (1, 2, 4),
+}
+
+
+def backbone_text(output_stride: int, input_size: int = 512, multi_grid: Sequence[int] | None = None) -> str:
+    """A ResNet-50's stages at one output stride: stride, dilations, feature size, activations, multiply-adds.
+
+    Also the receptive field and effective padding (with torchvision's rates, the same at every output
+    stride), the rates of layer4's three blocks (``multi_grid`` times layer4's rate; None: torchvision's, whose
+    first block keeps the previous stage's rate) and the holes left on the output's grid.
+
+    Examples
+    --------
+    >>> print(backbone_text(16, multi_grid=(1, 2, 4)))
+    ResNet-50 at output stride 16 on 512 x 512, replace_stride_with_dilation=[False, False, True]
+    stage    stride  dilations  feature  activations  multiply-adds
+    conv1         2  1          256 x 256    16.0 MiB         0.6 G
+    maxpool       4  1          128 x 128     4.0 MiB         0.0 G
+    layer1        4  1          128 x 128    88.0 MiB         3.5 G
+    layer2        8  1          64 x 64      62.0 MiB         5.4 G
+    layer3       16  1          32 x 32      43.0 MiB         7.7 G
+    layer4       16  2, 4, 8    32 x 32      44.0 MiB        15.3 G
+    total                                    257.0 MiB        32.4 G
+    receptive field 715, effective padding 357
+    layer4's rates: (2, 4, 8) (Multi-Grid (1, 2, 4) x 2)
+    3x3 rates on the output grid: 1, 1, 1, 1, 1, 2, 4, 8 (holes: 0)
+    """
+    from dilconv_lib.practice import (  # here: importing the widgets must not load torch
+        output_grid_dilations,
+        replace_stride_with_dilation,
+        resnet_layers,
+        stage_rows,
+        summarise_backbone,
+    )
+
+    flags = replace_stride_with_dilation(output_stride)
+    size = check_int(input_size, "input_size", minimum=1)
+    layers = resnet_layers(replace_stride_with_dilation=flags, multi_grid=multi_grid)
+    rows, summary = stage_rows(layers, size), summarise_backbone(layers, size)
+    rate = 32 // summary.output_stride  # layer4's dilation
+    lines = [
+        f"ResNet-50 at output stride {summary.output_stride} on {size} x {size}, "
+        f"replace_stride_with_dilation={list(flags)}",
+        "stage    stride  dilations  feature  activations  multiply-adds",
+    ]
+    for r in rows:
+        feature = f"{r.feature_size} x {r.feature_size}"
+        dilations = ", ".join(map(str, r.dilations))
+        lines.append(
+            f"{r.stage:<8} {r.output_stride:>6}  {dilations:<10} {feature:<10}"
+            f"{r.activations * 4 / 2**20:>7.1f} MiB {r.multiply_adds / 1e9:>11.1f} G"
+        )
+    lines.append(f"{'total':<37}{summary.activation_mib():>9.1f} MiB {summary.multiply_adds / 1e9:>11.1f} G")
+    lines.append(f"receptive field {summary.receptive_field}, effective padding {summary.effective_padding}")
+    from dilconv_lib.receptive import count_holes
+
+    grid = output_grid_dilations(layers)
+    layer4 = tuple(layer.dilation for layer in layers if layer.name.startswith("layer4") and layer.kernel_size == 3)
+    how = "torchvision's" if multi_grid is None else f"Multi-Grid {tuple(multi_grid)} x {rate}"
+    lines.append(f"layer4's rates: {layer4} ({how})")
+    lines.append(
+        f"3x3 rates on the output grid: {', '.join(map(str, grid))} (holes: {count_holes(grid) if grid else 0})"
+    )
+    return "\n".join(lines)
+
+
+def backbone_figure(input_size: int = 512) -> Figure:
+    """Activations per stage of a ResNet-50 at output strides 32, 16 and 8 (not managed by pyplot)."""
+    from dilconv_lib.figures import draw_backbone_stages
+    from dilconv_lib.practice import replace_stride_with_dilation, resnet_layers, stage_rows
+
+    size = check_int(input_size, "input_size", minimum=1)
+    rows = {
+        os_: stage_rows(resnet_layers(replace_stride_with_dilation=replace_stride_with_dilation(os_)), size)
+        for os_ in (32, 16, 8)
+    }
+    fig = Figure(figsize=(6.4, 3.2))
+    ax = fig.subplots()
+    draw_backbone_stages(ax, rows)
+    ax.set_title(f"ResNet-50 on {size} x {size}: activations per stage", fontsize=10)
+    return fig
+
+
+def show_backbone(
+    output_stride: int = 16, input_size: int = 512, multi_grid: Sequence[int] | None = None, figure: bool = True
+) -> None:
+    """Print :func:`backbone_text` and, when ``figure``, draw :func:`backbone_figure`: the explorer without widgets."""
+    print(backbone_text(output_stride, input_size, multi_grid))
+    if figure:
+        import matplotlib.pyplot as plt
+
+        from dilconv_lib.figures import draw_backbone_stages
+        from dilconv_lib.practice import replace_stride_with_dilation, resnet_layers, stage_rows
+
+        rows = {
+            os_: stage_rows(resnet_layers(replace_stride_with_dilation=replace_stride_with_dilation(os_)), input_size)
+            for os_ in (32, 16, 8)
+        }
+        fig, ax = plt.subplots(figsize=(6.4, 3.2))
+        draw_backbone_stages(ax, rows)
+        ax.set_title(f"ResNet-50 on {input_size} x {input_size}: activations per stage", fontsize=10)
+        plt.show()
+
+
+def backbone_explorer(output_stride: int = 16, input_size: int = 512, multi_grid: str = "torchvision") -> widgets.VBox:
+    """Output stride (32, 16, 8), Multi-Grid and input size controls over the text and figure of :func:`show_backbone`.
+
+    Returns
+    -------
+    ``VBox([HBox([Dropdown output stride, Dropdown Multi-Grid, IntSlider input size]), HTML text, Image png])``.
+    """
+    if multi_grid not in MULTI_GRIDS:
+        raise ValueError(f"multi_grid must be one of {', '.join(MULTI_GRIDS)}, got {multi_grid!r}")
+    stride = widgets.Dropdown(options=[32, 16, 8], value=output_stride, description="output stride")
+    grid = widgets.Dropdown(options=list(MULTI_GRIDS), value=multi_grid, description="layer4 rates")
+    size = widgets.IntSlider(value=input_size, min=128, max=1024, step=32, description="input size")
+    text = widgets.HTML()
+    image = widgets.Image(format="png", layout=widgets.Layout(width="520px"))
+
+    def update(_: object = None) -> None:
+        text.value = _pre(backbone_text(stride.value, size.value, MULTI_GRIDS[grid.value]))
+
+    def redraw(_: object = None) -> None:
+        update()
+        image.value = figure_png(backbone_figure(size.value))
+
+    stride.observe(update, names="value")
+    grid.observe(update, names="value")
+    size.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([stride, grid, size]), text, image])
