@@ -41,8 +41,8 @@ help:
 	@echo "  make install        only create $(VENV) and install (every target above does it when needed)"
 	@echo "  make clean          delete build/ and caches; keeps $(VENV), workspace/ and student notebooks you changed"
 	@echo "  make distclean      clean, and delete $(VENV) too"
-	@echo "Installing downloads about 1 GB (torch's CPU build about 200 MB of it); on Linux with an NVIDIA GPU,"
-	@echo "torch's CUDA build is several GB. Python for $(VENV):$(if $(wildcard $(BIN)/python),\
+	@echo "Installing downloads about 0.5 GB (torch's CPU build: 190 MB) and takes 1.5 GB on disk; torch's CUDA"
+	@echo "build (Linux with an NVIDIA GPU, or TORCH_INDEX=) adds about 3 GB. Python for $(VENV):$(if $(wildcard $(BIN)/python),\
 	$$($(BIN)/python --version) (already made),$(or $(PYTHON),none found: install Python 3.11 to 3.14))."
 
 install: $(STAMP)

@@ -1,4 +1,5 @@
-"""environment.yml (conda, Binder) and pyproject.toml (pip, the Makefile) name the same pinned packages."""
+"""environment.yml (conda, Binder), pyproject.toml (what the library needs) and constraints.txt (the exact
+versions `make` installs) agree: conda gets the lock's minor version of every package pyproject names."""
 
 from __future__ import annotations
 
@@ -7,54 +8,82 @@ import tomllib
 from pathlib import Path
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
-CONDA_TO_PIP = {"pytorch": "torch"}  # conda-forge's name for torch
+# conda-forge's names for the pip packages, where they differ: the CPU-friendly, Qt-free and pandoc-free builds
+CONDA_TO_PIP = {"pytorch": "torch", "matplotlib-base": "matplotlib", "nbconvert-core": "nbconvert"}
+NOT_IN_CONDA = {"playwright"}  # the browser extra: tests/browser/run.sh installs it, with Debian's chromium
 
 
-def pip_pins() -> dict[str, str]:
+def named_in_pyproject() -> set[str]:
+    """Every package pyproject.toml's dependencies and extras name (the course's own extras aside)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     specs = project["dependencies"] + [s for extra in project["optional-dependencies"].values() for s in extra]
+    names = {canonicalize_name(Requirement(spec).name) for spec in specs}
+    return names - {canonicalize_name(project["name"])} - NOT_IN_CONDA
+
+
+def locked_minor() -> dict[str, str]:
     pins = {}
-    for spec in specs:
-        m = re.fullmatch(r"([A-Za-z0-9_.-]+)~=(\d+)\.(\d+)\.\d+", spec)
-        assert m, f"pyproject.toml: {spec!r} is not pinned to a minor version as name~=X.Y.Z"
-        pins[m[1].lower()] = f"{m[2]}.{m[3]}"
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if m := re.fullmatch(r"([A-Za-z0-9_.-]+)==(\d+)\.(\d+)(?:\.\S+)?", line.strip()):
+            pins[canonicalize_name(m[1])] = f"{m[2]}.{m[3]}"
     return pins
 
 
-def conda_pins() -> dict[str, str]:
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    pins = {}
-    for dep in env["dependencies"]:
+def conda_specs(path: Path) -> dict[str, tuple[str, str | None]]:
+    """name -> (version, build) of each conda dependency of ``path``, under its pip name."""
+    specs = {}
+    for dep in yaml.safe_load(path.read_text())["dependencies"]:
         if isinstance(dep, str) and "=" in dep:
-            name, version = dep.split("=")
-            pins[CONDA_TO_PIP.get(name, name)] = version
-    return pins
+            name, version, *build = dep.split("=")
+            specs[canonicalize_name(CONDA_TO_PIP.get(name, name))] = (version, build[0] if build else None)
+    return specs
 
 
-def test_environment_yml_mirrors_pyproject() -> None:
-    conda = conda_pins()
-    assert conda.pop("python") == "3.11"
-    assert conda == pip_pins()
+def test_environment_yml_pins_what_pyproject_names_at_the_locked_minor_version() -> None:
+    conda = conda_specs(ROOT / "environment.yml")
+    assert conda.pop("python") == ("3.11", None)
+    lock = locked_minor()
+    assert set(conda) == named_in_pyproject()
+    for name, (version, _) in conda.items():
+        assert version == lock[name], f"environment.yml has {name}={version}, constraints.txt {lock[name]}"
 
 
-def test_environment_yml_uses_conda_forge_only() -> None:
+def test_environment_yml_is_for_a_laptop() -> None:
+    """The CPU build of PyTorch, matplotlib without Qt, nbconvert without pandoc, conda-forge only."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge", "nodefaults"]
+    deps = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert conda_specs(ROOT / "environment.yml")["torch"][1] == "cpu*"
+    assert "matplotlib-base" in {d.split("=")[0] for d in deps} and "matplotlib" not in {d.split("=")[0] for d in deps}
+    assert "nbconvert-core" in {d.split("=")[0] for d in deps} and "nbconvert" not in {d.split("=")[0] for d in deps}
     assert {"pip": ["-e ."]} in env["dependencies"]
 
 
-def test_python_version_agrees() -> None:
+def test_python_versions_agree() -> None:
+    """pyproject admits 3.11 to 3.14 (and later); the Makefile looks for them, newest first; conda has CI's 3.11."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["requires-python"] == ">=3.11,<3.12"
+    assert project["requires-python"] == ">=3.11"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "LOCK_PYTHONS := 3.14 3.13 3.12 3.11" in makefile
+    assert "(3, 11) <= sys.version_info[:2] <= (3, 14)" in makefile
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    assert [s["with"]["python-version"] for s in steps if "setup-python" in s.get("uses", "")] == ["3.11"]
 
 
 def test_binder_environment_is_the_course_environment_without_the_editable_install() -> None:
-    """Binder builds the environment before it copies the course, so `.binder/postBuild` installs the library."""
+    """Binder builds the environment before it copies the course, so `.binder/postBuild` installs the library,
+    then makes workspace/, which the Binder badge opens."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     binder = yaml.safe_load((ROOT / ".binder" / "environment.yml").read_text())
     env["dependencies"].remove({"pip": ["-e ."]})
     assert binder == env
     post_build = (ROOT / ".binder" / "postBuild").read_text()
     assert "pip install --no-deps -e ." in post_build
+    assert "python -m tools.workspace" in post_build
+    readme = (ROOT / "README.md").read_text()
+    assert "labpath=workspace%2F00_welcome.ipynb" in readme

@@ -5,14 +5,15 @@
 #
 # Needs the course's virtualenv (`make install`). Installs what the browser tests need when it is missing:
 # Debian's chromium (apt-get, as root or with sudo) and Playwright for Python (pip, into the virtualenv).
-# Playwright drives the system Chromium; it never downloads a browser of its own.
-# Without a Chromium it says why and exits 0; a failing test exits non-zero.
+# Playwright drives the system Chromium; it never downloads a browser of its own. Its version is the one
+# in constraints.txt, with every other pin.
+# Without a Chromium it says why and exits 0, except where CI is set (GitHub sets CI=true): there it exits 1,
+# so that a CI run without a browser fails instead of passing with nothing tested. A failing test exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 VENV=${VENV:-.venv}
 PYTHON=$VENV/bin/python
-PLAYWRIGHT_VERSION=1.65.2 # used while pyproject.toml has no "browser" extra that pins it
 export BROWSER_TEST_CHROMIUM=${BROWSER_TEST_CHROMIUM:-/usr/bin/chromium}
 
 if [ ! -x "$PYTHON" ]; then
@@ -44,23 +45,18 @@ if [ ! -x "$BROWSER_TEST_CHROMIUM" ]; then
         fi
     fi
     if [ ! -x "$BROWSER_TEST_CHROMIUM" ]; then
+        if [ -n "${CI:-}" ]; then
+            echo "browser tests FAILED: $why (CI is set: set BROWSER_TEST_CHROMIUM to a Chromium)." >&2
+            exit 1
+        fi
         echo "browser tests SKIPPED: $why."
         exit 0
     fi
 fi
 
-# Playwright's pin: the "browser" extra of pyproject.toml where it has one, else the version above.
-PLAYWRIGHT=$("$PYTHON" - "$PLAYWRIGHT_VERSION" <<'PY'
-import sys
-import tomllib
-
-with open("pyproject.toml", "rb") as f:
-    extras = tomllib.load(f).get("project", {}).get("optional-dependencies", {})
-pins = [d.replace(" ", "") for d in extras.get("browser", []) if d.replace(" ", "").startswith("playwright==")]
-print(pins[0] if pins else f"playwright=={sys.argv[1]}")
-PY
-)
-if ! "$PYTHON" - "${PLAYWRIGHT#playwright==}" 2>/dev/null <<'PY'; then
+# Playwright's pin: constraints.txt, the course's lock.
+PLAYWRIGHT=$(grep -iE '^playwright==' constraints.txt) || { echo "browser tests: constraints.txt pins no playwright" >&2; exit 1; }
+if ! "$PYTHON" - "${PLAYWRIGHT#*==}" 2>/dev/null <<'PY'; then
 import sys
 from importlib.metadata import version
 
@@ -69,7 +65,7 @@ import playwright.sync_api  # noqa: F401
 sys.exit(version("playwright") != sys.argv[1])
 PY
     echo "browser tests: installing $PLAYWRIGHT into $VENV ..."
-    "$PYTHON" -m pip install --quiet "$PLAYWRIGHT"
+    "$PYTHON" -m pip install --quiet -c constraints.txt -e ".[browser]"
 fi
 
 echo "browser tests: $("$BROWSER_TEST_CHROMIUM" --version 2>/dev/null || echo "$BROWSER_TEST_CHROMIUM"), $PLAYWRIGHT"
