@@ -9,6 +9,10 @@ every answer. Otherwise it shows the first wrong answer next to the right one.
 Every checker prints its verdict and returns a :class:`Verdict`, which is true exactly when the
 function is right, so that a notebook can stop at a wrong answer with ``assert check_conv1d(f)``.
 
+The checkers, by notebook: :func:`check_effective_kernel_size` (00); :func:`check_output_size`,
+:func:`check_conv1d`, :func:`check_conv2d` (01); :func:`check_causal_dilations`,
+:func:`check_valid_share`, :func:`check_aspp_v2` (07). Checkers for the other notebooks follow them.
+
 Examples
 --------
 >>> from dilconv_lib import naive, output_size
@@ -46,7 +50,16 @@ from dilconv_lib import naive
 from dilconv_lib.checks import check_tuple
 from dilconv_lib.geometry import output_size
 
-__all__ = ["Verdict", "check_conv1d", "check_conv2d", "check_output_size"]
+__all__ = [
+    "Verdict",
+    "check_aspp_v2",
+    "check_causal_dilations",
+    "check_conv1d",
+    "check_conv2d",
+    "check_effective_kernel_size",
+    "check_output_size",
+    "check_valid_share",
+]
 
 IntOrPair = int | tuple[int, ...]
 ConvFunction = Callable[..., Any]
@@ -161,6 +174,14 @@ SIZE_MISTAKES = [
         "the effective kernel is not k*d: k taps have k - 1 steps of d between them, plus the last tap, "
         "so the kernel spans d(k - 1) + 1 pixels.",
         lambda i, k, s, p, d: _size_formula(i, s, 2 * p, k * d),
+    ),
+    _Mistake(
+        "kernel_no_plus_one",
+        "an effective kernel of d(k - 1)",
+        "the effective kernel is one pixel short: your sizes match a kernel spanning d(k - 1) pixels. "
+        "d(k - 1) is the distance from the first tap to the last; the kernel covers both end taps, "
+        "so it spans d(k - 1) + 1 pixels.",
+        lambda i, k, s, p, d: _size_formula(i, s, 2 * p, d * (k - 1)),
     ),
     _Mistake(
         "padding_once",
@@ -635,3 +656,351 @@ def check_conv2d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
     """
     covers = "square and per-axis stride, padding and dilation, channels, a batch and a bias"
     return _check_conv(fn, CONV2D_CASES, covers, quiet)
+
+
+# --- 00: the effective kernel size --------------------------------------------------------------------------
+
+KERNEL_MISTAKES = [
+    _Mistake(
+        "dilation_gaps",
+        "dilation + 1",
+        "off by one in the dilation: your answers match dilation + 1, as if dilation counted the gaps between "
+        "taps (CS231n and numpy-ml do: 0 = ordinary). Here, as in PyTorch, d is the step between taps.",
+        lambda k, d: (d + 1) * (k - 1) + 1,
+    ),
+    _Mistake(
+        "kernel_no_plus_one",
+        "d(k - 1)",
+        "one pixel short: d(k - 1) is the distance from the first tap to the last; the kernel covers both "
+        "end taps, so it spans d(k - 1) + 1 pixels.",
+        lambda k, d: d * (k - 1),
+    ),
+    _Mistake(
+        "kernel_times_dilation",
+        "k*d",
+        "not k*d: k taps have k - 1 steps of d between them, plus the last tap, so the kernel spans "
+        "d(k - 1) + 1 pixels (k*d counts one step too many).",
+        lambda k, d: k * d,
+    ),
+    _Mistake(
+        "dilation_ignored",
+        "k",
+        "the dilation is ignored: your answers are k. The taps are d apart, so the kernel spans d(k - 1) + 1 pixels.",
+        lambda k, d: k,
+    ),
+]
+
+# (kernel_size, dilation)
+KERNEL_CASES = [(3, 1), (3, 2), (3, 3), (3, 4), (5, 2), (2, 8), (1, 5), (7, 3), (3, 16)]
+
+
+def _first_wrong(answers: list[Any], expected: list[Any]) -> int:
+    return next(n for n, (a, e) in enumerate(zip(answers, expected)) if a != e)
+
+
+def check_effective_kernel_size(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(kernel_size, dilation)``: the pixels ``k`` taps ``d`` apart span, ``d(k - 1) + 1``.
+
+    Parameters
+    ----------
+    fn : the learner's function, called with two ints
+    quiet : when True, return the verdict without printing it
+
+    Returns
+    -------
+    Verdict
+        Its ``mistake`` is one of ``KERNEL_MISTAKES``' keys, or ``"not_implemented"``, ``"raised"``,
+        ``"not_an_int"``, ``"values"``.
+
+    Examples
+    --------
+    >>> verdict = check_effective_kernel_size(lambda kernel_size, dilation: dilation * (kernel_size - 1) + 1)
+    ✓ <lambda> is right on all 9 cases (kernels of 1 to 7 taps, dilations 1 to 16).
+    >>> def my_span(kernel_size, dilation):
+    ...     return dilation * (kernel_size - 1)  # the distance between the end taps
+    >>> check_effective_kernel_size(my_span, quiet=True).mistake
+    'kernel_no_plus_one'
+    """
+    name = _name(fn)
+    answers, expected = [], []
+    for k, d in KERNEL_CASES:
+        right = d * (k - 1) + 1
+        try:
+            got = fn(k, d)
+        except NotImplementedError:
+            return _finish(_not_implemented(name), quiet)
+        except Exception as error:  # anything the learner's code raises is reported, not re-raised
+            return _finish(_failure(name, [f"{name}({k}, {d}):", *_exception_lines(error)], "raised"), quiet)
+        if not _is_int(got):
+            lines = [f"{name}({k}, {d}) returned {got!r} ({type(got).__name__}); expected the int {right}."]
+            return _finish(_failure(name, lines, "not_an_int"), quiet)
+        answers.append(int(got))
+        expected.append(right)
+    if answers == expected:
+        message = f"✓ {name} is right on all {len(KERNEL_CASES)} cases (kernels of 1 to 7 taps, dilations 1 to 16)."
+        return _finish(Verdict(ok=True, message=message), quiet)
+    first = _first_wrong(answers, expected)
+    k, d = KERNEL_CASES[first]
+    lines = [f"{name}({k}, {d}) returned {answers[first]}; expected {expected[first]}."]
+    for mistake in KERNEL_MISTAKES:
+        if all(mistake.answer(*case) == got for case, got in zip(KERNEL_CASES, answers)):
+            lines.append(f"Diagnosis: {mistake.advice}")
+            return _finish(_failure(name, lines, mistake.key), quiet)
+    lines.append(f"The formula: d(k - 1) + 1 = {d}·({k} - 1) + 1 = {expected[first]}.")
+    return _finish(_failure(name, lines, "values"), quiet)
+
+
+# --- 07: a causal stack without holes -----------------------------------------------------------------------
+
+CAUSAL_TAPS = 3  # the exercise's kernel: each causal layer reads t, t - d and t - 2d
+CAUSAL_LAYERS = range(1, 8)
+
+
+def _causal_offsets(dilations: list[int], taps: int = CAUSAL_TAPS) -> set[int]:
+    """How far back one output reads through a causal stack: the sums ``sum_l j_l d_l``, ``0 <= j_l < taps``."""
+    offsets = {0}
+    for d in dilations:
+        offsets = {o + j * d for o in offsets for j in range(taps)}
+    return offsets
+
+
+def check_causal_dilations(fn: Callable[[int], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(layers)``: dilations for a causal stack of 3-tap layers, widest field without holes.
+
+    Each layer reads ``t``, ``t - d`` and ``t - 2d``, so the field is ``1 + 2 (d_1 + ... + d_n)`` steps, and a
+    step is read when it is ``sum_l j_l d_l`` back for some ``j_l`` in 0, 1, 2. Those sums take at most
+    ``3^n`` values, so ``3^n`` is the widest field without holes; the dilations 1, 3, 9, ..., ``3^(n-1)``
+    (in any order) reach it, and only they. ``fn`` is called for 1 to 7 layers.
+
+    Parameters
+    ----------
+    fn : the learner's function: layers (an int) -> a list of that many ints >= 1
+    quiet : when True, return the verdict without printing it
+
+    Returns
+    -------
+    Verdict
+        Its ``mistake`` is ``"holes"`` (some step of the field is never read), ``"doubling"`` (WaveNet's
+        1, 2, 4, ...: no holes, but a 3-tap layer can triple the field), ``"too_narrow"`` (no holes, field
+        below ``3^n``), ``"wrong_length"``, ``"not_a_list"``, ``"not_implemented"`` or ``"raised"``.
+
+    Examples
+    --------
+    >>> verdict = check_causal_dilations(lambda layers: [3**i for i in range(layers)])
+    ✓ <lambda> gives a causal field of 3^n steps without holes for 1 to 7 layers (2187 with 7).
+    >>> check_causal_dilations(lambda layers: [4**i for i in range(layers)], quiet=True).mistake
+    'holes'
+    """
+    name = _name(fn)
+    for n in CAUSAL_LAYERS:
+        call = f"{name}({n})"
+        try:
+            got = fn(n)
+        except NotImplementedError:
+            return _finish(_not_implemented(name), quiet)
+        except Exception as error:  # anything the learner's code raises is reported, not re-raised
+            return _finish(_failure(name, [f"{call}:", *_exception_lines(error)], "raised"), quiet)
+        if not isinstance(got, list | tuple) or not all(_is_int(d) and d >= 1 for d in got):
+            lines = [f"{call} returned {got!r}; expected a list of {n} ints >= 1, one dilation per layer."]
+            return _finish(_failure(name, lines, "not_a_list"), quiet)
+        dilations = [int(d) for d in got]
+        if len(dilations) != n:
+            lines = [f"{call} returned {len(dilations)} dilations, {dilations}; expected one per layer, {n}."]
+            return _finish(_failure(name, lines, "wrong_length"), quiet)
+        field = 1 + (CAUSAL_TAPS - 1) * sum(dilations)
+        reached = _causal_offsets(dilations)
+        missing = sorted(set(range(field)) - reached)
+        if missing:
+            lines = [
+                f"{call} = {dilations}: a field of {field} steps, but output t never reads {len(missing)} of them, "
+                f"e.g. t - {missing[0]}.",
+                "Diagnosis: holes. Sorted from small to large, each dilation may be at most the field of the layers "
+                "before it (1 + 2 x their sum), so that its three copies of that field leave no gap.",
+            ]
+            return _finish(_failure(name, lines, "holes"), quiet)
+        if field != CAUSAL_TAPS**n:
+            lines = [f"{call} = {dilations}: a field of {field} steps without holes; {n} layers can read {3**n}."]
+            if sorted(dilations) == [2**i for i in range(n)]:
+                lines.append(
+                    "Diagnosis: WaveNet's doubling dilations suit its two taps. With three taps a layer can triple "
+                    "the steps reached: make each dilation the field of the layers before it."
+                )
+                return _finish(_failure(name, lines, "doubling"), quiet)
+            lines.append(
+                f"Diagnosis: too narrow. The steps reached are sums of j_l d_l with j_l in 0, 1, 2: at most 3^{n} = "
+                f"{3**n} of them. To reach them all, make each dilation as large as the field of the layers before it."
+            )
+            return _finish(_failure(name, lines, "too_narrow"), quiet)
+    message = (
+        f"✓ {name} gives a causal field of 3^n steps without holes for 1 to {CAUSAL_LAYERS[-1]} layers "
+        f"({3 ** CAUSAL_LAYERS[-1]} with {CAUSAL_LAYERS[-1]})."
+    )
+    return _finish(Verdict(ok=True, message=message), quiet)
+
+
+# --- 07: the share of valid taps ------------------------------------------------------------------------------
+
+SHARE_MISTAKES = [
+    _Mistake(
+        "negative_taps",
+        "n - r below zero",
+        "an outer tap is valid on max(n - r, 0) positions: never fewer than 0 (from r = n on, only the centre "
+        "tap is left).",
+        lambda n, r: ((1 + 2 * (n - r) / n) / 3) ** 2,
+    ),
+    _Mistake(
+        "centre_missing",
+        "no centre tap",
+        "the centre tap is always valid: per axis the count is 1 + 2 max(n - r, 0) / n.",
+        lambda n, r: (2 * max(n - r, 0) / n / 3) ** 2,
+    ),
+    _Mistake(
+        "not_squared",
+        "one axis only",
+        "rows and columns are independent: square the share of one axis.",
+        lambda n, r: (1 + 2 * max(n - r, 0) / n) / 3,
+    ),
+    _Mistake(
+        "one_outer_tap",
+        "one outer tap per axis",
+        "there are two outer taps per axis, at -r and +r, each valid on n - r of the n positions.",
+        lambda n, r: ((1 + max(n - r, 0) / n) / 3) ** 2,
+    ),
+]
+
+# (n, r): maps from 1 to 65 pixels, rates from 1 to beyond the map
+SHARE_CASES = [(n, r) for n in (1, 2, 5, 33, 65) for r in (1, 2, 3, 6, 12, 18, 24, 36, 64, 65, 100)]
+
+
+def check_valid_share(fn: Callable[[int, int], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(n, r)``: the share of a 3x3 kernel's taps at rate ``r`` that land on an ``n x n`` map.
+
+    The right answer is :func:`dilconv_lib.beyond.valid_tap_fraction`, ``((1 + 2 max(n - r, 0) / n) / 3)^2``,
+    averaged over the map's pixels with "same" padding ``r``.
+
+    Parameters
+    ----------
+    fn : the learner's function, called with two ints
+    quiet : when True, return the verdict without printing it
+
+    Returns
+    -------
+    Verdict
+        Its ``mistake`` is one of ``SHARE_MISTAKES``' keys, or ``"not_implemented"``, ``"raised"``,
+        ``"not_a_number"``, ``"values"``.
+
+    Examples
+    --------
+    >>> verdict = check_valid_share(lambda n, r: ((1 + 2 * max(n - r, 0) / n) / 3) ** 2)
+    ✓ <lambda> is right on all 55 cases (maps of 1 to 65 pixels, rates 1 to 100).
+    >>> check_valid_share(lambda n, r: (1 + 2 * max(n - r, 0) / n) / 3, quiet=True).mistake
+    'not_squared'
+    """
+    import math
+
+    from dilconv_lib.beyond import valid_tap_fraction  # here: importing torch is the notebook's choice, not ours
+
+    name = _name(fn)
+    answers = []
+    for n, r in SHARE_CASES:
+        try:
+            got = fn(n, r)
+        except NotImplementedError:
+            return _finish(_not_implemented(name), quiet)
+        except Exception as error:  # anything the learner's code raises is reported, not re-raised
+            return _finish(_failure(name, [f"{name}({n}, {r}):", *_exception_lines(error)], "raised"), quiet)
+        if not isinstance(got, numbers.Real) or isinstance(got, bool):
+            lines = [f"{name}({n}, {r}) returned {got!r}; expected a number between 0 and 1."]
+            return _finish(_failure(name, lines, "not_a_number"), quiet)
+        answers.append(float(got))
+    expected = [valid_tap_fraction(n, r) for n, r in SHARE_CASES]
+    wrong = [m for m, (a, e) in enumerate(zip(answers, expected)) if not math.isclose(a, e)]
+    if not wrong:
+        message = f"✓ {name} is right on all {len(SHARE_CASES)} cases (maps of 1 to 65 pixels, rates 1 to 100)."
+        return _finish(Verdict(ok=True, message=message), quiet)
+    n, r = SHARE_CASES[wrong[0]]
+    lines = [f"{name}({n}, {r}) returned {answers[wrong[0]]:.4f}; expected {expected[wrong[0]]:.4f}."]
+    for mistake in SHARE_MISTAKES:
+        if all(math.isclose(mistake.answer(*case), got) for case, got in zip(SHARE_CASES, answers)):
+            lines.append(f"Diagnosis: {mistake.advice}")
+            return _finish(_failure(name, lines, mistake.key), quiet)
+    lines.append("Count the valid taps of one axis first: the centre tap, and each outer tap on max(n - r, 0) of n.")
+    return _finish(_failure(name, lines, "values"), quiet)
+
+
+# --- 07: DeepLab v2's ASPP by hand ----------------------------------------------------------------------------
+
+
+def check_aspp_v2(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(x, module)`` against :class:`dilconv_lib.beyond.ASPP` with ``variant="v2"``.
+
+    ``fn`` gets a (2, 3, 33, 33) float64 tensor and an ``ASPP(3, 5, variant="v2")`` in float64 (rates 6, 12, 18,
+    24) and must return its output, (2, 5, 33, 33): each branch a 3x3 convolution with dilation and padding
+    its own rate, the four summed. The checker's random weights come from its own generator; the global
+    random state is left as it was.
+
+    Parameters
+    ----------
+    fn : the learner's function
+    quiet : when True, return the verdict without printing it
+
+    Returns
+    -------
+    Verdict
+        Its ``mistake`` is ``"concatenated"``, ``"relu"``, ``"one_rate"``, ``"shape"``, ``"values"``,
+        ``"not_a_tensor"``, ``"not_implemented"`` or ``"raised"``.
+
+    Examples
+    --------
+    >>> verdict = check_aspp_v2(lambda x, module: module(x))
+    ✓ <lambda> matches ASPP(variant='v2'): four rates, each its own padding, summed.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    from dilconv_lib.beyond import ASPP  # here: importing torch is the notebook's choice, not ours
+
+    name = _name(fn)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        module = ASPP(3, 5, variant="v2").double()
+        x = torch.randn(2, 3, 33, 33, dtype=torch.float64)
+    try:
+        got = fn(x.clone(), module)
+    except NotImplementedError:
+        return _finish(_not_implemented(name), quiet)
+    except Exception as error:  # anything the learner's code raises is reported, not re-raised
+        lines = _exception_lines(error)
+        if isinstance(error, RuntimeError):
+            lines.append("Each branch must keep the 33 x 33 size: pad it by its own rate.")
+        return _finish(_failure(name, lines, "raised"), quiet)
+    convs: list[torch.nn.Conv2d] = [c for c in module.branches if isinstance(c, torch.nn.Conv2d)]
+    r0 = module.rates[0]
+    with torch.no_grad():
+        expected = module(x)  # (2, 5, 33, 33)
+        branches = [F.conv2d(x, c.weight, c.bias, padding=r, dilation=r) for c, r in zip(convs, module.rates)]
+        one_rate = torch.stack([F.conv2d(x, c.weight, c.bias, padding=r0, dilation=r0) for c in convs]).sum(dim=0)
+        relu_sum = torch.stack([F.relu(b) for b in branches]).sum(dim=0)
+    if not isinstance(got, torch.Tensor):
+        lines = [f"It returned a {type(got).__name__}; expected a tensor of shape {tuple(expected.shape)}."]
+        return _finish(_failure(name, lines, "not_a_tensor"), quiet)
+    got = got.detach()
+    if got.shape != expected.shape:
+        lines = [f"Expected shape {tuple(expected.shape)}, got {tuple(got.shape)}."]
+        if got.ndim == 4 and got.shape[1] == len(branches) * 5:
+            lines.append("Diagnosis: v2 sums its four branches; concatenating them gives 4 x C_out channels.")
+            return _finish(_failure(name, lines, "concatenated"), quiet)
+        return _finish(_failure(name, lines, "shape"), quiet)
+    if torch.allclose(got, expected, rtol=0, atol=1e-10):
+        message = f"✓ {name} matches ASPP(variant='v2'): four rates, each its own padding, summed."
+        return _finish(Verdict(ok=True, message=message), quiet)
+    lines = [f"Right shape {tuple(got.shape)}, wrong values."]
+    for key, guess, advice in [
+        ("relu", relu_sum, "v2's branches give class scores: sum them without a ReLU."),
+        ("one_rate", one_rate, f"every branch used rate {r0}: give each branch its own rate (module.rates)."),
+    ]:
+        if torch.allclose(got, guess, rtol=0, atol=1e-10):
+            lines.append(f"Diagnosis: {advice}")
+            return _finish(_failure(name, lines, key), quiet)
+    lines.append("Use each branch's own rate as its dilation and padding, its weight and bias, and sum the four.")
+    return _finish(_failure(name, lines, "values"), quiet)

@@ -12,16 +12,24 @@ from typing import Any
 import numpy as np
 import pytest
 
-from dilconv_lib import naive, output_size
+from dilconv_lib import effective_kernel_size, naive, output_size
 from dilconv_lib.exercises import (
     CONV1D_CASES,
     CONV2D_CASES,
+    KERNEL_CASES,
+    KERNEL_MISTAKES,
+    SHARE_CASES,
+    SHARE_MISTAKES,
     SIZE_CASES,
     SIZE_MISTAKES,
     Verdict,
+    check_aspp_v2,
+    check_causal_dilations,
     check_conv1d,
     check_conv2d,
+    check_effective_kernel_size,
     check_output_size,
+    check_valid_share,
 )
 
 # --- output size -------------------------------------------------------------------------------------
@@ -68,6 +76,13 @@ WRONG_SIZES: list[tuple[str, Callable[..., Any], str]] = [
             (size + 2 * padding - kernel_size * dilation) // stride + 1
         ),
         "not k*d",
+    ),
+    (
+        "kernel_no_plus_one",
+        lambda size, kernel_size, stride=1, padding=0, dilation=1: (
+            (size + 2 * padding - dilation * (kernel_size - 1)) // stride + 1
+        ),
+        "one pixel short",
     ),
     ("padding_once", size_fn(sides=1), "padding is counted once"),
     ("padding_ignored", size_fn(sides=0), "padding is ignored"),
@@ -125,7 +140,18 @@ def test_size_reports_an_exception() -> None:
     assert "It raised ZeroDivisionError: integer division or modulo by zero" in verdict.message
 
 
-@pytest.mark.parametrize("check", [check_output_size, check_conv1d, check_conv2d], ids=lambda c: c.__name__)
+ALL_CHECKERS = [
+    check_output_size,
+    check_conv1d,
+    check_conv2d,
+    check_effective_kernel_size,
+    check_causal_dilations,
+    check_valid_share,
+    check_aspp_v2,
+]
+
+
+@pytest.mark.parametrize("check", ALL_CHECKERS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("error", [NotImplementedError, NotImplementedError("Exercise: write the body of stub")])
 def test_a_stub_is_not_implemented_yet(check: Callable[..., Verdict], error: BaseException | type) -> None:
     """The student edition's stubs raise NotImplementedError: the verdict says what to do, not what went wrong."""
@@ -364,3 +390,184 @@ def test_cases_cover_what_the_success_line_claims() -> None:
     assert any(isinstance(c.padding, tuple) for c in CONV2D_CASES)
     assert any(isinstance(c.stride, tuple) for c in CONV2D_CASES)
     assert max(d for *_, d in SIZE_CASES) == 16
+
+
+@pytest.mark.parametrize("check", ALL_CHECKERS, ids=lambda c: c.__name__)
+def test_every_checker_rejects_a_non_function(check: Callable[..., Verdict]) -> None:
+    with pytest.raises(TypeError, match="fn must be a function"):
+        check(3)
+
+
+# --- 00: the effective kernel size --------------------------------------------------------------------
+
+
+def test_kernel_accepts_the_formula() -> None:
+    def my_effective_kernel_size(kernel_size, dilation):
+        return dilation * (kernel_size - 1) + 1
+
+    verdict = check_effective_kernel_size(my_effective_kernel_size, quiet=True)
+    assert verdict.ok and verdict.mistake is None
+    assert verdict.message.startswith("✓ my_effective_kernel_size is right on all 9 cases")
+    assert check_effective_kernel_size(effective_kernel_size, quiet=True)
+
+
+WRONG_KERNELS: list[tuple[str, Callable[[int, int], Any], str]] = [
+    ("dilation_gaps", lambda k, d: k + (k - 1) * d, "dilation + 1"),
+    ("kernel_no_plus_one", lambda k, d: d * (k - 1), "one pixel short"),
+    ("kernel_times_dilation", lambda k, d: k * d, "not k*d"),
+    ("dilation_ignored", lambda k, d: k, "dilation is ignored"),
+]
+
+
+@pytest.mark.parametrize(("mistake", "fn", "words"), WRONG_KERNELS, ids=[w[0] for w in WRONG_KERNELS])
+def test_kernel_names_the_mistake(mistake: str, fn: Callable[[int, int], Any], words: str) -> None:
+    verdict = check_effective_kernel_size(fn, quiet=True)
+    assert not verdict and verdict.mistake == mistake
+    assert words in verdict.message and "returned" in verdict.message
+
+
+def test_every_kernel_mistake_is_tested_and_distinguishable() -> None:
+    assert [m.key for m in KERNEL_MISTAKES] == [w[0] for w in WRONG_KERNELS]
+    answers = [tuple(m.answer(*case) for case in KERNEL_CASES) for m in KERNEL_MISTAKES]
+    right = tuple(effective_kernel_size(k, d) for k, d in KERNEL_CASES)
+    assert len(set(answers)) == len(answers) and right not in answers
+
+
+def test_kernel_other_failures() -> None:
+    assert check_effective_kernel_size(lambda k, d: d * (k - 1) + 1.0, quiet=True).mistake == "not_an_int"
+    verdict = check_effective_kernel_size(lambda k, d: d * (k - 1) + 2, quiet=True)
+    assert verdict.mistake == "values" and "d(k - 1) + 1 = 1·(3 - 1) + 1 = 3." in verdict.message
+    assert check_effective_kernel_size(lambda k, d: k // 0, quiet=True).mistake == "raised"
+
+
+# --- 07: a causal stack without holes --------------------------------------------------------------------
+
+
+def test_causal_accepts_powers_of_three_in_any_order() -> None:
+    def my_dilations(layers):
+        return [3**i for i in range(layers)]
+
+    verdict = check_causal_dilations(my_dilations, quiet=True)
+    assert verdict.ok and "2187 with 7" in verdict.message
+    assert check_causal_dilations(lambda layers: [3**i for i in reversed(range(layers))], quiet=True)
+    assert check_causal_dilations(lambda layers: tuple(np.int64(3) ** i for i in range(layers)), quiet=True)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "fn", "words"),
+    [
+        ("holes", lambda n: [4**i for i in range(n)], "never reads"),
+        ("holes", lambda n: [2] * n, "t - 1"),
+        ("doubling", lambda n: [2**i for i in range(n)], "WaveNet's doubling"),
+        ("too_narrow", lambda n: [1] * n, "at most 3^"),
+        ("wrong_length", lambda n: [3**i for i in range(7)], "one per layer"),
+        ("not_a_list", lambda n: 3**n, "a list of"),
+        ("not_a_list", lambda n: [1.0] * n, "ints >= 1"),
+        ("not_a_list", lambda n: [0] * n, "ints >= 1"),
+        ("raised", lambda n: [][n], "IndexError"),
+    ],
+    ids=["powers_of_4", "even", "doubling", "ones", "length", "int", "floats", "zero", "raised"],
+)
+def test_causal_names_the_mistake(mistake: str, fn: Callable[[int], Any], words: str) -> None:
+    verdict = check_causal_dilations(fn, quiet=True)
+    assert not verdict and verdict.mistake == mistake, verdict.message
+    assert words in verdict.message
+
+
+def test_causal_offsets_agree_with_gradients() -> None:
+    """The checker's arithmetic (sums of j_l d_l) is what a causal stack's gradient shows."""
+    import torch
+
+    from dilconv_lib.beyond import WaveNetStack, gradient_support
+    from dilconv_lib.exercises import _causal_offsets
+
+    for dilations in ([1, 3, 9], [1, 4], [2, 3]):
+        _ = torch.manual_seed(0)
+        stack = WaveNetStack(1, dilations, kernel_size=3).double()
+        field = 1 + 2 * sum(dilations)
+        t = field + 3
+        steps = set(gradient_support(stack, t + 1, position=t).tolist())
+        assert {t - s for s in steps} == _causal_offsets(dilations)
+
+
+# --- 07: the share of valid taps -------------------------------------------------------------------------
+
+
+def test_share_accepts_the_library() -> None:
+    from dilconv_lib.beyond import valid_tap_fraction
+
+    verdict = check_valid_share(valid_tap_fraction, quiet=True)
+    assert verdict.ok and "55 cases" in verdict.message
+
+
+@pytest.mark.parametrize("mistake", SHARE_MISTAKES, ids=[m.key for m in SHARE_MISTAKES])
+def test_share_names_the_mistake(mistake: Any) -> None:
+    verdict = check_valid_share(mistake.answer, quiet=True)
+    assert not verdict and verdict.mistake == mistake.key
+    assert mistake.advice in verdict.message
+
+
+def test_share_other_failures() -> None:
+    assert check_valid_share(lambda n, r: None, quiet=True).mistake == "not_a_number"
+    assert check_valid_share(lambda n, r: 0.5, quiet=True).mistake == "values"
+    assert check_valid_share(lambda n, r: 1 / 0, quiet=True).mistake == "raised"
+
+
+def test_every_share_mistake_is_distinguishable() -> None:
+    from dilconv_lib.beyond import valid_tap_fraction
+
+    answers = [tuple(round(m.answer(*case), 9) for case in SHARE_CASES) for m in SHARE_MISTAKES]
+    right = tuple(round(valid_tap_fraction(*case), 9) for case in SHARE_CASES)
+    assert len(set(answers)) == len(answers) and right not in answers
+
+
+# --- 07: DeepLab v2's ASPP by hand ------------------------------------------------------------------------
+
+
+def aspp_fn(*, combine: str = "sum", rate: str = "own", pad: bool = True) -> Callable[..., Any]:
+    import torch
+    import torch.nn.functional as F
+
+    def aspp_v2_by_hand(x, module):
+        rates = module.rates if rate == "own" else [module.rates[0]] * len(module.rates)
+        branches = [
+            F.conv2d(x, c.weight, c.bias, padding=r if pad else 0, dilation=r) for c, r in zip(module.branches, rates)
+        ]
+        if combine == "cat":
+            return torch.cat(branches, dim=1)
+        if combine == "relu":
+            branches = [F.relu(b) for b in branches]
+        return torch.stack(branches).sum(dim=0)
+
+    return aspp_v2_by_hand
+
+
+def test_aspp_accepts_right_and_leaves_the_random_state() -> None:
+    import torch
+
+    state = torch.random.get_rng_state()
+    verdict = check_aspp_v2(aspp_fn(), quiet=True)
+    assert verdict.ok and verdict.message.startswith("✓ aspp_v2_by_hand matches")
+    assert torch.equal(torch.random.get_rng_state(), state)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "knobs", "words"),
+    [
+        ("concatenated", dict(combine="cat"), "sums its four branches"),
+        ("relu", dict(combine="relu"), "without a ReLU"),
+        ("one_rate", dict(rate="first"), "its own rate"),
+        ("raised", dict(pad=False), "pad it by its own rate"),
+    ],
+    ids=["concatenated", "relu", "one_rate", "no_padding"],
+)
+def test_aspp_names_the_mistake(mistake: str, knobs: dict[str, Any], words: str) -> None:
+    verdict = check_aspp_v2(aspp_fn(**knobs), quiet=True)
+    assert not verdict and verdict.mistake == mistake, verdict.message
+    assert words in verdict.message
+
+
+def test_aspp_other_failures() -> None:
+    assert check_aspp_v2(lambda x, module: x.numpy(), quiet=True).mistake == "not_a_tensor"
+    assert check_aspp_v2(lambda x, module: module(x)[:, :4], quiet=True).mistake == "shape"
+    assert check_aspp_v2(lambda x, module: module(x) + 1, quiet=True).mistake == "values"
