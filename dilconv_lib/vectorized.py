@@ -4,19 +4,25 @@ Every strategy turns the convolution into matrix products over channels (GEMMs, 
 They differ in how many kernel taps one product takes, which trades copying the input against
 adding partial results:
 
-=====================  ==============================  ===========================  ===========================
-strategy               matrix products                 inner size K                 copies of the input
-=====================  ==============================  ===========================  ===========================
-:func:`conv2d_taps`    ``kH * kW``, one per tap        ``C_in / groups``            one tap's patch at a time
-:func:`conv2d_rows`    ``kH``, one per kernel row      ``kW * C_in / groups``       ``kW``
-:func:`conv2d_im2col`  one                             ``kH * kW * C_in / groups``  ``kH * kW``
-=====================  ==============================  ===========================  ===========================
+=============================  ==============================  ===========================  ======================
+strategy                       matrix products                 inner size K                 copies of the input
+=============================  ==============================  ===========================  ======================
+:func:`conv2d_taps`            ``kH * kW``, one per tap        ``C_in / groups``            one tap's patch at a time
+:func:`conv2d_rows`            ``kH``, one per kernel row      ``kW * C_in / groups``       ``kW``
+:func:`conv2d_im2col`          one                             ``kH * kW * C_in / groups``  ``kH * kW``
+:func:`conv2d_space_to_batch`  those of an undilated conv      as that conv's               one, and the output
+=============================  ==============================  ===========================  ======================
 
-All three take ``torch.nn.functional.conv2d``'s signature and agree with the naive loops of
+All four take ``torch.nn.functional.conv2d``'s signature and agree with the naive loops of
 :mod:`dilconv_lib.naive` to float rounding; :func:`conv2d` runs the one :func:`choose_strategy`
 picks, and :func:`conv1d` runs :func:`conv2d` on a unit axis. The tap loop restricts each tap to the
 outputs where it reads real input (:func:`tap_range`), so it never builds nor multiplies zero
 padding; the row strategy does the same for rows of padding, and im2col multiplies all of it.
+The fourth is another view of dilation rather than another layout: a dilation-``d`` convolution is
+an ordinary convolution of each of the ``d**2`` interleaved sub-images (space-to-batch, the way
+``tf.nn.atrous_conv2d`` computes it), re-interleaved afterwards.
+
+Import warm-up: see :data:`WARMED_UP`.
 
 A dilated kernel equals a dense kernel with ``d - 1`` zeros between taps (:func:`dilate_kernel`);
 convolving with that dense kernel gives the same result at a cost that grows like ``d**2``.
@@ -38,15 +44,18 @@ from dilconv_lib.geometry import ConvGeometry, conv_geometry
 
 __all__ = [
     "STRATEGIES",
+    "batch_to_space",
     "choose_strategy",
     "conv1d",
     "conv2d",
     "conv2d_im2col",
     "conv2d_rows",
+    "conv2d_space_to_batch",
     "conv2d_taps",
     "dilate_kernel",
     "im2col_bytes",
     "im2col_columns",
+    "space_to_batch",
     "tap_range",
 ]
 
@@ -354,9 +363,102 @@ def im2col_bytes(g: ConvGeometry, itemsize: int = 4) -> int:
     return g.n * g.c_in * kh * kw * g.out_size[0] * g.out_size[1] * itemsize
 
 
+# --- strategy 4: space-to-batch (the polyphase view) ---------------------------------------------------
+
+
+def space_to_batch(xp: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
+    """The ``d_h * d_w`` interleaved sub-images of ``xp`` (N, C, H, W) as a batch, H and W multiples of d.
+
+    Sub-image ``(r, q)`` holds the pixels whose row is ``r`` and column ``q`` modulo the dilation; it is
+    batch entry ``(r * d_w + q) * N + n``. Shape (d_h * d_w * N, C, H / d_h, W / d_w); a copy.
+
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)  # (N=1, C=1, H=4, W=4)
+    >>> space_to_batch(x, (2, 2))[:, 0]  # four 2x2 sub-images: even rows and even columns first
+    array([[[ 0.,  2.],
+            [ 8., 10.]],
+    <BLANKLINE>
+           [[ 1.,  3.],
+            [ 9., 11.]],
+    <BLANKLINE>
+           [[ 4.,  6.],
+            [12., 14.]],
+    <BLANKLINE>
+           [[ 5.,  7.],
+            [13., 15.]]])
+    """
+    (n, c, h, w), (dh, dw) = xp.shape, dilation
+    # (N, C, H/dh, dh, W/dw, dw) -> (dh, dw, N, C, H/dh, W/dw): the phase (r, q) moves to the front
+    phases = xp.reshape(n, c, h // dh, dh, w // dw, dw).transpose(3, 5, 0, 1, 2, 4)
+    return phases.reshape(dh * dw * n, c, h // dh, w // dw)
+
+
+def batch_to_space(yb: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
+    """Undo :func:`space_to_batch`: (d_h * d_w * N, C, h, w) -> (N, C, h * d_h, w * d_w), a copy.
+
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> np.array_equal(batch_to_space(space_to_batch(x, (2, 2)), (2, 2)), x)
+    True
+    """
+    (b, c, h, w), (dh, dw) = yb.shape, dilation
+    n = b // (dh * dw)
+    # (dh, dw, N, C, h, w) -> (N, C, h, dh, w, dw): row a of phase r goes to row a * dh + r
+    return yb.reshape(dh, dw, n, c, h, w).transpose(2, 3, 4, 0, 5, 1).reshape(n, c, h * dh, w * dw)
+
+
+def _space_to_batch(x: np.ndarray, w: np.ndarray, g: ConvGeometry) -> np.ndarray:
+    (dh, dw), (kh, kw), (sh, sw) = g.dilation, g.kernel, g.stride
+    (top, _), (left, _) = g.padding
+    # the stride-1 output: output row i reads padded rows i, i + dh, ..., all of one phase i mod dh
+    h1, w1 = (size + sum(pad) - d * (k - 1) for size, pad, d, k in zip(g.in_size, g.padding, g.dilation, g.kernel))
+    # each sub-image needs ceil(h1 / dh) output rows, plus kH - 1 rows for the kernel; pad to that many
+    rows, cols = -(-h1 // dh) + kh - 1, -(-w1 // dw) + kw - 1
+    xp = np.zeros((g.n, g.c_in, rows * dh, cols * dw), x.dtype)
+    h, w_ = g.in_size
+    xp[..., top : top + h, left : left + w_] = x
+    xb = space_to_batch(xp, (dh, dw))  # (dh * dw * N, C_in, rows, cols)
+    gb = conv_geometry(xb.shape, w.shape, groups=g.groups)  # an ordinary convolution: dilation 1, no padding
+    yb = STRATEGIES[choose_strategy(gb)](xb, w, gb)  # (dh * dw * N, C_out, rows - kH + 1, cols - kW + 1)
+    # re-interleave, keep the stride-1 output's h1 x w1, then every s-th (tf.nn.atrous_conv2d has no stride)
+    return np.ascontiguousarray(batch_to_space(yb, (dh, dw))[..., :h1:sh, :w1:sw])
+
+
+def conv2d_space_to_batch(
+    input: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+) -> np.ndarray:
+    """2-D dilated convolution as an ordinary convolution of the ``d_h * d_w`` interleaved sub-images.
+
+    The taps of a dilation-``d`` kernel are ``d`` pixels apart, so every output pixel reads pixels of
+    one phase only: rows ``r, r + d, r + 2d, ...`` with ``r`` its own row modulo ``d``, and likewise
+    columns. Taking every ``d``-th pixel of the padded input from offset ``(r, q)`` gives sub-image
+    ``(r, q)``; on it the dilated kernel is an ordinary (``d = 1``) kernel. So: split the padded input into
+    its ``d_h d_w`` sub-images and stack them on the batch axis (:func:`space_to_batch`), run one
+    undilated convolution (:func:`conv2d`'s default strategy) on that batch, and interleave the results
+    back (:func:`batch_to_space`). This is how ``tf.nn.atrous_conv2d`` computes atrous convolution. The
+    padded input is first extended with zeros to a multiple of ``d`` along each axis; a stride is applied
+    to the re-interleaved output (computing the outputs it skips).
+
+    Parameters and shapes are those of :func:`conv2d`.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 4, 4)  # (C_in=1, H=4, W=4)
+    >>> conv2d_space_to_batch(x, np.ones((1, 1, 2, 2)), dilation=2)  # sub-image (0, 0) is [[0, 2], [8, 10]]
+    array([[[20., 24.],
+            [36., 40.]]])
+    """
+    return _run(_space_to_batch, input, weight, bias, stride, padding, dilation, groups)
+
+
 # --- the default: pick a strategy by shape ------------------------------------------------------------
 
-STRATEGIES: dict[str, Core] = {"taps": _taps, "rows": _rows, "im2col": _im2col}
+# The strategies by name; vectorized.STRATEGIES[name](x, w, g) runs one on checked operands (see _prepare).
+STRATEGIES: dict[str, Core] = {"taps": _taps, "rows": _rows, "im2col": _im2col, "space_to_batch": _space_to_batch}
 
 
 def choose_strategy(g: ConvGeometry) -> str:

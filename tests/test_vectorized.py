@@ -1,4 +1,4 @@
-"""What is specific to the vectorized backend: its named strategies, the zero-inserted kernel, the default choice.
+"""What is specific to the vectorized backend: its four named strategies, the zero-inserted kernel, the default choice.
 
 The shared case table, float32 and property tests in test_backends.py and test_bad_input.py run on
 ``conv1d`` / ``conv2d`` through ``BACKENDS``; here each strategy meets the same table.
@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 from dilconv_lib import naive, vectorized
 from dilconv_lib.geometry import ConvGeometry, conv_geometry
 from tests.cases import CASES, Case, torch_reference
+from tests.test_backends import problems
 
 STRATEGY_FUNCTIONS = {
     "taps": vectorized.conv2d_taps,
     "rows": vectorized.conv2d_rows,
     "im2col": vectorized.conv2d_im2col,
+    "space_to_batch": vectorized.conv2d_space_to_batch,
 }
 CASES_2D = [c for c in CASES if c.n_spatial == 2]
 strategies = pytest.mark.parametrize("conv", list(STRATEGY_FUNCTIONS.values()), ids=list(STRATEGY_FUNCTIONS))
@@ -97,6 +99,45 @@ def test_strategy_checks_arguments_like_the_backend(conv: Callable[..., np.ndarr
         conv(np.ones((1, 3, 5, 5)), np.ones((2, 1, 3, 3)), groups=2)
     with pytest.raises(TypeError, match="input"):
         conv(None, np.ones((1, 1, 3, 3)))
+
+
+@strategies
+@given(problems(max_dilation=4))
+def test_strategy_agrees_with_the_naive_loops_on_random_calls(conv: Callable[..., np.ndarray], p: dict) -> None:
+    expected = naive.conv2d(p["x"], p["w"], **p["kwargs"])
+    np.testing.assert_allclose(conv(p["x"], p["w"], **p["kwargs"]), expected, rtol=1e-10, atol=1e-10)
+
+
+# --- the polyphase view: space-to-batch -------------------------------------------------------------
+
+
+@given(
+    n=st.integers(0, 2),
+    c=st.integers(1, 3),
+    rows=st.integers(1, 4),
+    cols=st.integers(1, 4),
+    dh=st.integers(1, 4),
+    dw=st.integers(1, 4),
+)
+def test_batch_to_space_undoes_space_to_batch(n: int, c: int, rows: int, cols: int, dh: int, dw: int) -> None:
+    x = np.random.default_rng(0).standard_normal((n, c, rows * dh, cols * dw))
+    batch = vectorized.space_to_batch(x, (dh, dw))
+    assert batch.shape == (dh * dw * n, c, rows, cols)
+    np.testing.assert_array_equal(vectorized.batch_to_space(batch, (dh, dw)), x)
+    if n:  # sub-image (r, q) of image 0 is every d-th pixel from (r, q)
+        r, q = dh - 1, dw - 1
+        np.testing.assert_array_equal(batch[(r * dw + q) * n], x[0, :, r::dh, q::dw])
+
+
+def test_each_sub_image_is_an_ordinary_convolution() -> None:
+    # out[i, j] with i = r (mod d), j = q (mod d) is the undilated convolution of sub-image (r, q)
+    rng = np.random.default_rng(11)
+    x, w, d = rng.standard_normal((1, 2, 12, 12)), rng.standard_normal((3, 2, 3, 3)), 3
+    out = naive.conv2d(x, w, dilation=d)  # (1, 3, 6, 6)
+    for r in range(d):
+        for q in range(d):
+            sub = x[:, :, r::d, q::d]  # (1, 2, 4, 4)
+            np.testing.assert_allclose(out[:, :, r::d, q::d], naive.conv2d(sub, w), rtol=1e-12, atol=1e-12)
 
 
 # --- where each tap reads real input -------------------------------------------------------------

@@ -1,0 +1,305 @@
+"""One way to time code in this course: :func:`measure` calls, get a :class:`Timing` for each.
+
+Every notebook and ``python -m dilconv_lib.bench`` time through this module, so that every speed the course
+prints is measured the same way:
+
+- **a warm-up call** first, untimed: the first call of a new shape prepares kernels and buffers
+  (oneDNN's primitive cache, NumPy's and OpenBLAS's work arrays);
+- **a fixed thread count**: NumPy's BLAS (OpenBLAS) and torch both run with ``threads`` threads while
+  timing (default: every core this process may use, :func:`default_threads`), and get their own
+  setting back afterwards;
+- **a pause when the timed code switches between NumPy and torch**: after a call, OpenBLAS's idle
+  threads spin for about 0.1 s and torch's OpenMP threads for a while too; on few cores, a call of the
+  other library made meanwhile finds its cores taken and looks several times slower. :func:`measure`
+  runs the calls of one library together, sleeps :data:`PAUSE_S` before switching to the other, and
+  makes one untimed call after each pause so that the timed ones find their library's threads awake,
+  as when a network runs layer after layer. The library of a call is read from what its warm-up call
+  returns (:func:`library_of`) unless given;
+- **repeats, interleaved**: ``repeats`` samples of each call, taken in rounds (a, b, a, b, ...), so that
+  a burst of other work on the machine hits every call alike; each sample repeats its call until it
+  lasts about ``target_s`` seconds, and reports the time per call;
+- **minimum, median and spread** of the samples (:class:`Timing`): other work on the machine only ever
+  adds time, so the minimum is the best estimate of the code's own speed and the median of what a
+  learner sees; the spread, ``(max - min) / median``, says how far to trust either.
+
+>>> t = measure({"sum": lambda: sum(range(1000))}, repeats=3, target_s=0.001)["sum"]
+>>> len(t.times), t.library, t.min <= t.median
+(3, 'python', True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import math
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+__all__ = [
+    "PAUSE_S",
+    "Timing",
+    "blas_threads",
+    "default_threads",
+    "fixed_threads",
+    "format_seconds",
+    "library_of",
+    "measure",
+    "time_call",
+]
+
+K = TypeVar("K", bound=Hashable)
+
+# Seconds to sleep before timed code switches between NumPy and torch: longer than OpenBLAS's default spin
+# of idle threads (2**28 cycles, about 0.1 s) and than torch's OpenMP threads' wait.
+PAUSE_S = 0.2
+MIN_REPEATS = 3  # samples every call gets, whatever the budget
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Samples of one call's time: seconds per call, one number per sample.
+
+    >>> t = Timing((0.002, 0.001, 0.004), calls_per_sample=10, threads=2, library="numpy")
+    >>> t.min, t.median, t.spread
+    (0.001, 0.002, 1.5)
+    >>> str(t)
+    '2.00 ms (min 1.00 ms, spread 150%, 3 samples of 10 calls, 2 threads)'
+    """
+
+    times: tuple[float, ...]
+    calls_per_sample: int
+    threads: int
+    library: str
+
+    @property
+    def min(self) -> float:
+        """The fastest sample's seconds per call: the code's own speed, least disturbed by other work."""
+        return min(self.times)
+
+    @property
+    def median(self) -> float:
+        """The median sample's seconds per call: what a learner typically sees."""
+        return float(statistics.median(self.times))
+
+    @property
+    def spread(self) -> float:
+        """``(max - min) / median`` of the samples: 0.1 means they lie within 10% of the median's size."""
+        return (max(self.times) - min(self.times)) / self.median
+
+    def __str__(self) -> str:
+        samples = f"{len(self.times)} samples of {self.calls_per_sample} call{'s' * (self.calls_per_sample > 1)}"
+        return (
+            f"{format_seconds(self.median)} (min {format_seconds(self.min)}, spread {self.spread:.0%}, "
+            f"{samples}, {self.threads} thread{'s' * (self.threads > 1)})"
+        )
+
+
+def format_seconds(seconds: float) -> str:
+    """Seconds with a unit that keeps three significant digits readable.
+
+    >>> format_seconds(2.5e-5), format_seconds(0.0123), format_seconds(1.5), format_seconds(4e-9)
+    ('25.0 us', '12.3 ms', '1.50 s', '4.00 ns')
+    """
+    units = (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9))
+    unit, scale = next(((u, f) for u, f in units if seconds >= f), units[-1])
+    value = seconds / scale
+    return f"{value:.{max(0, 2 - int(math.floor(math.log10(value))) if value > 0 else 2)}f} {unit}"
+
+
+def library_of(result: object) -> str:
+    """Which library's threads a call that returned ``result`` ran on: ``"torch"``, ``"numpy"`` or ``"python"``.
+
+    >>> import numpy as np
+    >>> library_of(np.ones(2)), library_of(3.0), library_of(None)
+    ('numpy', 'python', 'python')
+    """
+    module = type(result).__module__
+    if module.startswith("torch"):
+        return "torch"
+    if module.startswith("numpy"):
+        return "numpy"
+    return "python"
+
+
+# --- thread counts ------------------------------------------------------------------------------
+
+
+def default_threads() -> int:
+    """The number of cores this process may run on (its CPU affinity where the system reports it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _openblas() -> tuple[ctypes.CDLL, str] | None:
+    """The OpenBLAS library NumPy loaded and its symbol prefix, found as threadpoolctl finds it; else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import numpy  # noqa: F401  (loads OpenBLAS)
+
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        lib = ctypes.CDLL(path)
+        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""), ("openblas", "")):
+            if hasattr(lib, f"{prefix}_get_num_threads{suffix}"):
+                return lib, f"{prefix}_%s{suffix}"
+    return None
+
+
+def blas_threads() -> int | None:
+    """How many threads NumPy's OpenBLAS uses now, or None where it cannot be read (another BLAS)."""
+    found = _openblas()
+    if found is None:
+        return None
+    lib, name = found
+    return int(getattr(lib, name % "get_num_threads")())
+
+
+def _set_blas_threads(n: int) -> None:
+    found = _openblas()
+    if found is not None:
+        lib, name = found
+        getattr(lib, name % "set_num_threads")(ctypes.c_int(n))
+
+
+@contextlib.contextmanager
+def fixed_threads(threads: int) -> Iterator[None]:
+    """Run NumPy's BLAS and (if it is imported) torch with ``threads`` threads inside the block; restore after.
+
+    >>> with fixed_threads(1):
+    ...     blas_threads() in (1, None)
+    True
+    """
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    torch = sys.modules.get("torch")
+    blas_before = blas_threads()
+    torch_before = torch.get_num_threads() if torch is not None else None
+    _set_blas_threads(threads)
+    if torch is not None:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        if blas_before is not None:
+            _set_blas_threads(blas_before)
+        if torch is not None and torch_before is not None:
+            torch.set_num_threads(torch_before)
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def _seconds(call: Callable[[], object], number: int) -> float:
+    start = time.perf_counter()
+    for _ in range(number):
+        call()
+    return (time.perf_counter() - start) / number
+
+
+def measure(
+    calls: Mapping[K, Callable[[], object]],
+    *,
+    repeats: int = 5,
+    target_s: float = 0.01,
+    budget_s: float | None = None,
+    threads: int | None = None,
+    pause_s: float = PAUSE_S,
+    libraries: Mapping[K, str] | None = None,
+) -> dict[K, Timing]:
+    """Time each call without arguments; return a :class:`Timing` per key, in the order given.
+
+    Parameters
+    ----------
+    calls : {key: call}
+        The calls to time, operands already bound (``lambda: f(x, w)`` or ``functools.partial``).
+    repeats : int
+        Samples per call (at least 3 are always taken).
+    target_s : float
+        Each sample repeats its call until it lasts about this long (one call if a call takes longer).
+    budget_s : float or None
+        After 3 rounds, stop taking samples once the rounds have taken this many seconds.
+    threads : int or None
+        Threads for NumPy's BLAS and torch while timing (default :func:`default_threads`).
+    pause_s : float
+        Seconds to sleep when the timed code switches between libraries (:data:`PAUSE_S`).
+    libraries : {key: "numpy" | "torch" | "python"} or None
+        The library of a call, where :func:`library_of` of its result would not tell (a call that
+        returns ``None``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.ones((64, 64))
+    >>> got = measure({"matmul": lambda: a @ a, "sum": lambda: a.sum()}, repeats=3, target_s=0.001)
+    >>> list(got), got["matmul"].library
+    (['matmul', 'sum'], 'numpy')
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats must be >= 1, got {repeats}")
+    threads = default_threads() if threads is None else threads
+    libraries = dict(libraries or {})
+    with fixed_threads(threads):
+        current = ""  # the library whose threads ran last
+
+        def switch_to(library: str) -> None:
+            nonlocal current
+            if {current, library} == {"numpy", "torch"}:
+                time.sleep(pause_s)
+            current = library if library != "python" else current
+
+        numbers: dict[K, int] = {}
+        for key, call in calls.items():
+            if key in libraries:
+                switch_to(libraries[key])
+            result = call()  # the warm-up call: not timed
+            library = libraries.setdefault(key, library_of(result))
+            before = current
+            switch_to(library)
+            if current != before:
+                call()  # the warm-up ran beside the other library's spinning threads: once more, awake
+            numbers[key] = max(1, round(target_s / max(_seconds(call, 1), 1e-9)))
+        # one block per library, in the order of first appearance; the rounds interleave the calls
+        first_seen = list(dict.fromkeys(libraries[k] for k in calls))
+        order = sorted(calls, key=lambda k: first_seen.index(libraries[k]))  # stable: keeps the given order
+        samples: dict[K, list[float]] = {key: [] for key in calls}
+        started = time.perf_counter()
+        for round_ in range(max(repeats, MIN_REPEATS)):
+            if round_ >= MIN_REPEATS and budget_s is not None and time.perf_counter() - started > budget_s:
+                break
+            for key in order:
+                before = current
+                switch_to(libraries[key])
+                if current != before:
+                    calls[key]()  # wake the threads after the pause
+                samples[key].append(_seconds(calls[key], numbers[key]))
+    return {
+        key: Timing(tuple(samples[key]), calls_per_sample=numbers[key], threads=threads, library=libraries[key])
+        for key in calls
+    }
+
+
+def time_call(
+    call: Callable[[], object],
+    *,
+    repeats: int = 5,
+    target_s: float = 0.01,
+    threads: int | None = None,
+    library: str | None = None,
+) -> Timing:
+    """:func:`measure` for one call: ``time_call(f)`` is ``measure({"call": f})["call"]``.
+
+    >>> time_call(lambda: sorted(range(100)), repeats=3, target_s=0.001).calls_per_sample >= 1
+    True
+    """
+    libraries = None if library is None else {"call": library}
+    return measure({"call": call}, repeats=repeats, target_s=target_s, threads=threads, libraries=libraries)["call"]
