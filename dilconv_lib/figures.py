@@ -173,3 +173,124 @@ def draw_backbone_stages(ax: Axes, rows: Mapping[int, Sequence[StageRow]], quant
     ax.set_ylabel("activations (MiB, float32)" if quantity == "activations" else "multiply-adds (G)")
     ax.legend(fontsize=8)
     return ax
+
+
+# --- Notebooks 00 and 01: three ways to widen a receptive field; Yu & Koltun's Figure 1 in 2-D ----------------
+
+from matplotlib import colormaps  # noqa: E402  (appended section)
+from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+
+def _widening_footprints(size: int) -> list[tuple[str, np.ndarray, int, int]]:
+    """(name, (size, size) 0/1 grid of the input pixels one output reads, weights, output side) for each way."""
+    c = size // 2  # the output pixel sits over input pixel (c, c)
+    bigger = np.zeros((size, size))
+    bigger[c - 2 : c + 3, c - 2 : c + 3] = 1  # a dense 5x5 kernel
+    pooled = np.zeros((size, size))
+    top = 2 * (c // 2 - 1)  # 2x2 pooling with stride 2, then a 3x3 kernel on the pooled map: 3 cells of 2 pixels
+    pooled[top : top + 6, top : top + 6] = 1
+    dilated = np.zeros((size, size))
+    dilated[c - 2 : c + 3 : 2, c - 2 : c + 3 : 2] = 1  # a 3x3 kernel with dilation 2
+    return [
+        ("a bigger kernel: 5x5", bigger, 25, size),
+        ("pooling (2x2, stride 2), then 3x3", pooled, 9, size // 2),
+        ("dilation 2: a 3x3 kernel spanning 5x5", dilated, 9, size),
+    ]
+
+
+def draw_widening(axes: Sequence[Axes], size: int = 10) -> Sequence[Axes]:
+    """Three ways to widen what one output reads, side by side: a bigger kernel, pooling, dilation.
+
+    Each panel is the ``size x size`` input; dark pixels are those one output pixel (over the input's
+    centre) depends on. Its title gives the weights per input and output channel, its x-label the
+    output's size (with "same" padding): a 5x5 kernel reads 25 pixels with 25 weights; 2x2 pooling with
+    stride 2 and then a 3x3 kernel reads 36 pixels with 9 weights but halves the resolution; a 3x3 kernel
+    with dilation 2 reads 9 pixels spread over 5x5 with 9 weights, at full resolution.
+
+    Parameters
+    ----------
+    axes : three Axes, drawn left to right
+    size : the input's side, even, >= 8
+
+    Returns
+    -------
+    The three Axes.
+    """
+    n = check_int(size, "size", minimum=8)
+    if n % 2:
+        raise ValueError(f"size must be even (2x2 pooling tiles the input), got {n}")
+    if len(axes) != 3:
+        raise ValueError(f"axes must hold three Axes, one per way, got {len(axes)}")
+    for ax, (name, grid, weights, side) in zip(axes, _widening_footprints(n)):
+        ax.imshow(grid, cmap=ListedColormap([HOLE, SEEN]), vmin=0, vmax=1, interpolation="nearest")
+        ax.set_xticks(np.arange(-0.5, n, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, n, 1), minor=True)
+        ax.grid(which="minor", color="white", linewidth=1)
+        if side < n:  # the pooling cells
+            for edge in np.arange(-0.5, n, 2):
+                ax.axhline(edge, color="grey", linewidth=1)
+                ax.axvline(edge, color="grey", linewidth=1)
+        ax.tick_params(which="both", length=0)
+        _bare(ax)
+        reads = int(grid.sum())
+        ax.set_title(f"{name}\nreads {reads} pixels with {weights} weights", fontsize=10)
+        resolution = "full resolution" if side == n else "half the resolution"
+        ax.set_xlabel(f"output {side}x{side}: {resolution}", fontsize=10)
+    return axes
+
+
+def _entry_layers(dilations: Sequence[int], kernel_size: int) -> np.ndarray:
+    """(R, R) int array: the first layer whose receptive field reaches each pixel (1, 2, ...), 0 where none does."""
+    n = len(dilations)
+    final = hole_map(dilations, kernel_size).shape[0]
+    entry = np.zeros((final, final), dtype=np.int64)
+    for layer in range(n, 0, -1):  # from the last layer down, so that the first layer that reaches a pixel wins
+        seen = hole_map(dilations[:layer], kernel_size)  # (r, r), centred in the final square
+        start = (final - seen.shape[0]) // 2
+        window = entry[start : start + seen.shape[0], start : start + seen.shape[0]]
+        window[seen] = layer
+    return entry
+
+
+def draw_entry_layers(ax: Axes, dilations: Sequence[int], kernel_size: int = 3) -> Axes:
+    """Yu & Koltun's Figure 1 in 2-D: each input pixel coloured by the layer at which it enters the field.
+
+    One output pixel of a stack of ``k x k`` layers with the given dilations reads, after layer ``l``, the
+    pixels of :func:`dilconv_lib.receptive.hole_map` of the first ``l`` dilations. A pixel's colour is the
+    first layer whose field contains it; pixels that no layer reaches (holes) stay pale. With dilations
+    1, 2, 4 (the paper's Figure 1) the fields are 3x3, 7x7 and 15x15, with no holes.
+
+    Parameters
+    ----------
+    ax : where to draw
+    dilations : one int >= 1 per layer
+    kernel_size : k, the same for every layer
+
+    Returns
+    -------
+    ax, with a legend naming each layer's dilation and field.
+    """
+    entry = _entry_layers(dilations, kernel_size)  # hole_map checks the arguments
+    n = len(dilations)
+    colours = colormaps["viridis"].resampled(n)
+    cmap = ListedColormap([HOLE, *(to_hex(colours(layer)) for layer in range(n))])
+    ax.imshow(entry, cmap=cmap, vmin=-0.5, vmax=n + 0.5, interpolation="nearest")
+    r = entry.shape[0]
+    ax.plot([r // 2], [r // 2], marker="+", color="white", markersize=8, markeredgewidth=1.5)
+    if r <= 40:  # a pixel grid while pixels are large enough to see
+        ax.set_xticks(np.arange(-0.5, r, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, r, 1), minor=True)
+        ax.grid(which="minor", color="white", linewidth=0.5)
+        ax.tick_params(which="both", length=0)
+    _bare(ax)
+    sides = [hole_map(dilations[:layer], kernel_size).shape[0] for layer in range(1, n + 1)]
+    handles = [
+        Patch(color=colours(layer - 1), label=f"layer {layer}, dilation {d}: {side}x{side}")
+        for layer, (d, side) in enumerate(zip(dilations, sides), start=1)
+    ]
+    if (entry == 0).any():
+        handles.append(Patch(color=HOLE, label="never read (holes)"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9, frameon=False)
+    ax.set_title(f"where each pixel enters the field: dilations {list(dilations)}", fontsize=10)
+    return ax
