@@ -1,16 +1,21 @@
-"""How fast is the vectorized backend? Measured against ``torch.nn.functional.conv2d`` in one run.
+"""How fast is the vectorized backend? Each implementation timed in a fresh process, as a learner meets it.
 
 ``python -m dilconv_lib.bench`` (or ``make bench``) times the context module's layers (Yu & Koltun):
 a 64x64 input, a 3x3 kernel, ``padding = dilation`` for dilations 1, 2, 4, 8, 16, with
 (N, C) = (1, 21), (1, 64), (8, 64), ``C_in = C_out = C``, float32. For every implementation in
 :data:`IMPLEMENTATIONS` it prints the median time, the rate in GFLOP/s
-(``2 N C_out C_in kH kW H_out W_out / t``, the dense count) and the ratio to torch's time. torch is
-timed in the same run, call for call, interleaved with each implementation so that drift in the
-machine's speed hits both sides; the ratio is the median, over these pairs of calls, of each call's
-time over that of the torch call right after it. Every timed call comes right after an untimed one,
-so that the library's threads are awake, as when a network runs layer after layer. The command also
-measures NumPy's float32 matrix product (the ceiling for any NumPy strategy) and writes everything
-as JSON (``bench-results.json`` unless ``--json PATH``).
+(``2 N C_out C_in kH kW H_out W_out / t``, the dense count) and the ratio to ``torch.nn.functional.conv2d``'s
+median time on the same workload.
+
+**What a learner gets.** Each implementation runs in its own new Python process (``--worker NAME``), which
+imports only what that implementation needs, with the environment the command was started with: no thread
+or OpenBLAS setting is added, as none is in a notebook's kernel. The processes run one after the other in a
+fixed order, ``--rounds`` times (default 2), so that a slow spell of the machine does not land on one
+implementation only; each worker times every workload with :func:`dilconv_lib.timing.measure` (a warm-up
+call, then samples), and the medians and minima are taken over all rounds. Each worker checks its results
+against ``F.conv2d`` after it has finished timing. The ceiling, NumPy's float32 matrix product rate, is
+measured in a process of its own too, so that measuring it cannot warm up the rows (see
+:data:`dilconv_lib.vectorized.WARMED_UP` for why that matters).
 
 numpy-ml's ``conv2D`` (a published NumPy im2col with dilation) is a comparison row when its source is
 available: the package no longer imports on Python 3.11, so its ``neural_nets/utils/utils.py`` is
@@ -19,19 +24,13 @@ package, or ``build/numpy-ml/`` (``pip download numpy-ml==0.1.2 --no-deps -d bui
 Its ``dilation`` counts inserted gaps (``d - 1``), its layout is NHWC and its weights
 (kH, kW, C_in, C_out); the conversion is done before timing.
 
-Threads: torch and OpenBLAS use ``--threads`` (default: every core). OpenBLAS's idle threads spin for
-about 0.1 s after each call, which starves torch's threads when the two alternate on few cores, so
-the command restarts itself once with ``OPENBLAS_THREAD_TIMEOUT`` set to a spin of a few ms, and
-pauses after every timed call for longer than that. Run it on an otherwise idle machine: on a busy
-one, threads that wait for each other make every multi-threaded time noisy (``--threads 1`` is
-steadier there).
-
 Last, it times a whole forward pass of the Basic context module (N=8, C=64, 64x64; NCHW and
-``channels_last``) against torch's own float32 matmul rate (``--skip-context`` leaves it out).
+``channels_last``) against torch's own float32 matmul rate, in one more process (``--skip-context`` leaves
+it out). Run it on an otherwise idle machine: the command warns when the load average says otherwise.
 
 The naive loops are left out: one of these layers takes them minutes (notebook ``02_vectorized``
-times them on a small input). To add an implementation (torch channels_last, ``torch.compile``, the
-accelerated backend), append an :class:`Implementation` to :data:`IMPLEMENTATIONS`.
+times them on a small input). To add an implementation, append an :class:`Implementation` to
+:data:`IMPLEMENTATIONS`; ``--impls a,b`` runs only some (torch always runs: it is the reference).
 """
 
 from __future__ import annotations
@@ -42,31 +41,34 @@ import json
 import math
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 import types
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from dilconv_lib import vectorized
-from dilconv_lib.geometry import conv_geometry
+from dilconv_lib import timing
 
 Run = Callable[[], object]  # one convolution call, operands already bound
 Setup = Callable[[np.ndarray, np.ndarray, "Workload"], Run]
 
 NUMPY_ML_FILE = "numpy_ml/neural_nets/utils/utils.py"
-# OpenBLAS's idle threads spin for 2**OPENBLAS_SPIN cycles (a few ms: through one convolution's gaps between
-# products, but not for the default 2**28, about 0.1 s); every timed call is followed by a pause longer
-# than that, so that the next call, ours or torch's, starts with the other library's threads asleep.
-OPENBLAS_SPIN = "24"
-PAUSE_S = 0.012
-MIN_REPEATS, BUDGET_S = 3, 2.0  # each implementation gets `repeats` timed calls, or at least 3 within 2 s
+REPEATS = 5  # samples per workload in each round
+ROUNDS = 2  # fresh processes per implementation
+TARGET_S = 0.01  # each sample repeats a fast call until it lasts about this long
+# What the report says about how it was measured.
+HOW = (
+    "each implementation in its own fresh Python process, {rounds} round(s) in a fixed order, with the "
+    "environment this command was started with (no thread or OpenBLAS setting added, as in a notebook)"
+)
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,11 @@ class Implementation:
     note: str = ""
 
 
-def _numpy_setup(conv: Callable[..., np.ndarray]) -> Setup:
+def _numpy_setup(name: str) -> Setup:
     def setup(x: np.ndarray, w: np.ndarray, wl: Workload) -> Run:
+        from dilconv_lib import vectorized  # imported in the worker: its import-time warm-up is part of it
+
+        conv = getattr(vectorized, name)
         return lambda: conv(x, w, padding=wl.dilation, dilation=wl.dilation)
 
     return setup
@@ -125,18 +130,24 @@ TORCH = Implementation("torch", _torch_setup, "torch.nn.functional.conv2d, the r
 def _product_only_setup(x: np.ndarray, w: np.ndarray, wl: Workload) -> Run:
     # The im2col matrix is built here, before timing: what is timed is the one product it feeds,
     # (C_out, C_in * 9) @ (N, C_in * 9, H * W), the same multiply-adds as the dense count.
+    from dilconv_lib import vectorized
+    from dilconv_lib.geometry import conv_geometry
+
     g = conv_geometry(x.shape, w.shape, padding=wl.dilation, dilation=wl.dilation)
     cols = vectorized.im2col_columns(x, g)[:, 0]  # (N, C_in * k * k, H * W): one group
     w2 = np.ascontiguousarray(w.reshape(wl.c, -1))
     return lambda: (w2 @ cols).reshape(x.shape)  # a view: the product is all that is timed
 
 
-# The rows of the table. Each is timed against TORCH, interleaved.
+# The rows of the table, each timed in its own processes.
 IMPLEMENTATIONS: list[Implementation] = [
-    Implementation("vectorized", _numpy_setup(vectorized.conv2d), "dilconv_lib.vectorized.conv2d (default)"),
-    Implementation("taps", _numpy_setup(vectorized.conv2d_taps), "tap loop"),
-    Implementation("rows", _numpy_setup(vectorized.conv2d_rows), "one product per kernel row"),
-    Implementation("im2col", _numpy_setup(vectorized.conv2d_im2col), "im2col + one product"),
+    Implementation("vectorized", _numpy_setup("conv2d"), "dilconv_lib.vectorized.conv2d (default)"),
+    Implementation("taps", _numpy_setup("conv2d_taps"), "tap loop"),
+    Implementation("rows", _numpy_setup("conv2d_rows"), "one product per kernel row"),
+    Implementation("im2col", _numpy_setup("conv2d_im2col"), "im2col + one product"),
+    Implementation(
+        "space_to_batch", _numpy_setup("conv2d_space_to_batch"), "d^2 sub-images, one undilated convolution"
+    ),
     Implementation(
         "product_only",
         _product_only_setup,
@@ -233,37 +244,26 @@ def _numpy_ml_to_nchw(out: Any) -> np.ndarray:
     return np.asarray(out).transpose(0, 3, 1, 2)
 
 
-# --- measuring ------------------------------------------------------------------------------------
-
-
-def _time(run: Run) -> float:
-    """Seconds of one call, right after an untimed call that wakes the library's threads; then a pause."""
-    run()
-    start = time.perf_counter()
-    run()
-    elapsed = time.perf_counter() - start
-    time.sleep(PAUSE_S)
-    return elapsed
+# --- measuring, inside one worker process ---------------------------------------------------------
 
 
 def gemm_gflops(
-    shapes: Sequence[tuple[int, int, int]] = ((1024, 1024, 1024), (64, 576, 4096)), repeats: int = 5
-) -> dict[str, Any]:
-    """NumPy's float32 ``matmul`` rate for (M, K) @ (K, N) shapes: the ceiling for a NumPy strategy."""
+    shapes: Sequence[tuple[int, int, int]] = ((1024, 1024, 1024), (64, 576, 4096)), repeats: int = REPEATS
+) -> dict[str, float]:
+    """NumPy's float32 ``matmul`` rate (median) for (M, K) @ (K, N) shapes: the ceiling for a NumPy strategy."""
     rng = np.random.default_rng(0)
-    rates = {}
+    calls: dict[str, Run] = {}
+    flops: dict[str, int] = {}
     for m, k, n in shapes:
         a = rng.standard_normal((m, k), dtype=np.float32)
         b = rng.standard_normal((k, n), dtype=np.float32)
-        out = np.empty((m, n), np.float32)
-        run = partial(np.matmul, a, b, out=out)
-        run()
-        t = float(np.median([_time(run) for _ in range(repeats)]))
-        rates[f"{m}x{k}@{k}x{n}"] = 2 * m * k * n / t / 1e9
-    return rates
+        name = f"{m}x{k}@{k}x{n}"
+        calls[name], flops[name] = partial(np.matmul, a, b, out=np.empty((m, n), np.float32)), 2 * m * k * n
+    times = timing.measure(calls, repeats=repeats, target_s=TARGET_S)
+    return {name: flops[name] / t.median / 1e9 for name, t in times.items()}
 
 
-def context_module_gflops(n: int = 8, c: int = 64, size: int = 64, repeats: int = 5) -> dict[str, Any]:
+def context_module_gflops(n: int = 8, c: int = 64, size: int = 64, repeats: int = REPEATS) -> dict[str, Any]:
     """The rate of a whole forward pass of Yu & Koltun's Basic context module, against torch's GEMM rate.
 
     Times ``ContextModule(c)`` (default initialisation, inference mode) on an (n, c, size, size) input in
@@ -280,17 +280,19 @@ def context_module_gflops(n: int = 8, c: int = 64, size: int = 64, repeats: int 
     convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
     flops = sum(2 * n * size * size * m.weight[0].numel() * m.out_channels for m in convs)
     x = torch.randn(n, c, size, size, generator=generator)
-    rates: dict[str, float] = {}
+    calls: dict[str, Run] = {}
+    work: dict[str, int] = {}
+    for k in (1024, 2048):
+        a, b = torch.randn(k, k, generator=generator), torch.randn(k, k, generator=generator)
+        calls[f"torch mm {k}^3"], work[f"torch mm {k}^3"] = partial(torch.mm, a, b), 2 * k**3
+    for layout, memory_format in (("nchw", torch.contiguous_format), ("channels_last", torch.channels_last)):
+        m = ContextModule(c, init="default").eval().to(memory_format=memory_format)  # type: ignore[call-overload]
+        m.load_state_dict(model.state_dict())
+        calls[f"context module {layout}"] = partial(m, x.to(memory_format=memory_format))
+        work[f"context module {layout}"] = flops
     with torch.inference_mode():
-        for k in (1024, 2048):
-            a, b = torch.randn(k, k, generator=generator), torch.randn(k, k, generator=generator)
-            t = float(np.median([_time(partial(torch.mm, a, b)) for _ in range(repeats)]))
-            rates[f"torch mm {k}^3"] = 2 * k**3 / t / 1e9
-        for layout, memory_format in (("nchw", torch.contiguous_format), ("channels_last", torch.channels_last)):
-            m = model.to(memory_format=memory_format)  # type: ignore[call-overload]  # the stub omits it
-            xm = x.to(memory_format=memory_format)
-            t = float(np.median([_time(partial(m, xm)) for _ in range(repeats)]))
-            rates[f"context module {layout}"] = flops / t / 1e9
+        times = timing.measure(calls, repeats=repeats, target_s=TARGET_S)
+    rates = {name: work[name] / t.median / 1e9 for name, t in times.items()}
     ceiling = max(v for k, v in rates.items() if k.startswith("torch mm"))
     best = max(v for k, v in rates.items() if k.startswith("context module"))
     return {
@@ -310,40 +312,87 @@ def _check(name: str, got: Any, expected: np.ndarray) -> None:
         raise AssertionError(f"{name} disagrees with torch: shape {got.shape} vs {expected.shape}, error {error:.1e}")
 
 
-def measure(workload: Workload, impls: Sequence[Implementation], repeats: int) -> dict[str, Any]:
-    """Time each implementation against torch, alternating calls; return medians and ratios."""
-    x, w = workload.operands()
-    torch_run = TORCH.setup(x, w, workload)
-    expected = np.asarray(torch_run())  # a CPU tensor converts without a copy
-    result: dict[str, Any] = {"workload": workload.name, "n": workload.n, "c": workload.c}
-    result |= {"dilation": workload.dilation, "size": workload.size, "flops": workload.flops, "impls": {}}
-    all_torch: list[float] = []
-    for impl in impls:
-        run = impl.setup(x, w, workload)
-        _check(impl.name, run(), expected)  # also the warm-up call
-        times, torch_times = [], []
-        started = time.perf_counter()
-        for i in range(repeats):
-            if i >= MIN_REPEATS and time.perf_counter() - started > BUDGET_S:
-                break  # a slow implementation (numpy-ml on a batch) gets fewer repeats
-            times.append(_time(run))
-            torch_times.append(_time(torch_run))
-        t, t_torch = float(np.median(times)), float(np.median(torch_times))
-        all_torch += torch_times
-        result["impls"][impl.name] = {
-            "median_s": t,
-            "gflops": workload.flops / t / 1e9,
-            # each call against the torch call right after it, so that a burst of other work on the
-            # machine that hits one pair does not move the result
-            "ratio_to_torch": float(np.median(np.divide(times, torch_times))),
-            "torch_median_s": t_torch,
-            "min_s": min(times),
-            "times_s": times,
-            "torch_times_s": torch_times,
-        }
-    t_torch = float(np.median(all_torch)) if all_torch else float("nan")
-    result["torch"] = {"median_s": t_torch, "gflops": workload.flops / t_torch / 1e9}
-    return result
+def time_workloads(impl: Implementation, workloads: Sequence[Workload], repeats: int = REPEATS) -> list[dict[str, Any]]:
+    """Time ``impl`` on every workload in this process; then check each result against ``F.conv2d``.
+
+    The check comes after all the timing, so that torch's threads never run beside a NumPy row's.
+    """
+    measured, results = [], []
+    for wl in workloads:
+        x, w = wl.operands()
+        run = impl.setup(x, w, wl)
+        t = timing.time_call(run, repeats=repeats, target_s=TARGET_S)
+        measured.append({"workload": wl.name, "times_s": list(t.times), "calls_per_sample": t.calls_per_sample})
+        measured[-1]["threads"] = t.threads
+        results.append(run())
+    import torch
+    import torch.nn.functional as F
+
+    for wl, got in zip(workloads, results):
+        x, w = wl.operands()
+        expected = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=wl.dilation, dilation=wl.dilation)
+        _check(impl.name, got.detach() if isinstance(got, torch.Tensor) else got, expected.numpy())
+    return measured
+
+
+def _implementations(numpy_ml: types.ModuleType | None) -> dict[str, Implementation]:
+    impls = {impl.name: impl for impl in [TORCH, *IMPLEMENTATIONS]}
+    if numpy_ml is not None:
+        impls["numpy-ml"] = numpy_ml_implementation(numpy_ml)
+    return impls
+
+
+def worker(name: str, workloads: Sequence[Workload], repeats: int, numpy_ml_path: str | None) -> Any:
+    """What one worker process measures: an implementation's workloads, ``"gemm"`` or ``"context"``."""
+    if name == "gemm":
+        return gemm_gflops(repeats=repeats)
+    if name == "context":
+        return context_module_gflops(repeats=repeats)
+    numpy_ml = find_numpy_ml(numpy_ml_path)[0] if name == "numpy-ml" else None
+    return time_workloads(_implementations(numpy_ml)[name], workloads, repeats)
+
+
+def _run_worker(name: str, args: argparse.Namespace, workloads: Sequence[Workload], folder: Path) -> Any:
+    """Run :func:`worker` in a fresh Python process, with this process's environment unchanged."""
+    if args.in_process:
+        return worker(name, workloads, args.repeats, args.numpy_ml)
+    out = folder / f"{name}.json"
+    command = [sys.executable, "-m", "dilconv_lib.bench", "--worker", name, "--json", str(out)]
+    command += ["--workloads", json.dumps([asdict(wl) for wl in workloads]), "--repeats", str(args.repeats)]
+    if args.numpy_ml:
+        command += ["--numpy-ml", args.numpy_ml]
+    subprocess.run(command, check=True)
+    return json.loads(out.read_text())
+
+
+# --- the report -------------------------------------------------------------------------------------
+
+
+def collect(
+    workloads: Sequence[Workload], names: Sequence[str], samples: dict[str, list[list[dict[str, Any]]]]
+) -> list[dict[str, Any]]:
+    """Per workload: each implementation's median and min over all its rounds' samples, and the ratio to torch."""
+    results = []
+    for i, wl in enumerate(workloads):
+        times = {name: [t for rnd in samples[name] for t in rnd[i]["times_s"]] for name in names}
+        t_torch = float(np.median(times["torch"]))
+        result: dict[str, Any] = {"workload": wl.name, "n": wl.n, "c": wl.c, "dilation": wl.dilation}
+        result |= {"size": wl.size, "flops": wl.flops, "torch": {"median_s": t_torch}, "impls": {}}
+        result["torch"]["gflops"] = wl.flops / t_torch / 1e9
+        for name in names:
+            if name == "torch":
+                continue
+            t = float(np.median(times[name]))
+            result["impls"][name] = {
+                "median_s": t,
+                "min_s": min(times[name]),
+                "spread": (max(times[name]) - min(times[name])) / t,
+                "gflops": wl.flops / t / 1e9,
+                "ratio_to_torch": t / t_torch,
+                "times_s": times[name],
+            }
+        results.append(result)
+    return results
 
 
 def summarize(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -363,24 +412,30 @@ def summarize(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
-def format_table(results: Sequence[dict[str, Any]], summary: dict[str, Any], gemm: dict[str, Any]) -> str:
-    lines = [f"{'workload':<18}{'implementation':<14}{'median ms':>11}{'GFLOP/s':>10}{'x torch':>9}"]
+def format_table(
+    results: Sequence[dict[str, Any]], summary: dict[str, Any], gemm: dict[str, float], how: str = ""
+) -> str:
+    lines = [f"{'workload':<18}{'implementation':<16}{'median ms':>11}{'min ms':>10}{'GFLOP/s':>10}{'x torch':>9}"]
     for r in results:
-        rows = [("torch", r["torch"]["median_s"], r["torch"]["gflops"], 1.0)]
-        rows += [(name, m["median_s"], m["gflops"], m["ratio_to_torch"]) for name, m in r["impls"].items()]
-        for i, (name, t, rate, ratio) in enumerate(rows):
+        rows = [("torch", r["torch"]["median_s"], float("nan"), r["torch"]["gflops"], 1.0)]
+        rows += [(n, m["median_s"], m["min_s"], m["gflops"], m["ratio_to_torch"]) for n, m in r["impls"].items()]
+        for i, (name, t, t_min, rate, ratio) in enumerate(rows):
             label = r["workload"] if i == 0 else ""
-            lines.append(f"{label:<18}{name:<14}{t * 1e3:>11.3f}{rate:>10.1f}{ratio:>9.2f}")
+            low = "" if math.isnan(t_min) else f"{t_min * 1e3:.3f}"
+            lines.append(f"{label:<18}{name:<16}{t * 1e3:>11.3f}{low:>10}{rate:>10.1f}{ratio:>9.2f}")
     lines.append("")
-    lines.append("time / torch's time over the workloads:")
+    lines.append("median time / torch's median time over the workloads:")
     for name, s in summary.items():
         if "geomean_ratio" in s:
-            lines.append(f"  {name:<14} geometric mean {s['geomean_ratio']:.2f}x, worst {s['worst_ratio']:.2f}x")
+            lines.append(f"  {name:<16} geometric mean {s['geomean_ratio']:.2f}x, worst {s['worst_ratio']:.2f}x")
     if "numpy_ml_over_vectorized" in summary:
         sp = summary["numpy_ml_over_vectorized"]
         per = ", ".join(f"{v:.1f}" for v in sp["per_workload"].values())
         lines.append(f"numpy-ml time / vectorized time: {per} (least {sp['min']:.1f}x)")
-    lines.append("NumPy float32 matmul (the ceiling): " + ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in gemm.items()))
+    ceiling = ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in gemm.items())
+    lines.append(f"NumPy float32 matmul (the ceiling, measured in a process of its own): {ceiling}")
+    if how:
+        lines.append(f"Measured {how}.")
     return "\n".join(lines)
 
 
@@ -389,60 +444,86 @@ def format_table(results: Sequence[dict[str, Any]], summary: dict[str, Any], gem
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m dilconv_lib.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="dilations 1 and 16 only, 3 repeats")
+    parser.add_argument("--quick", action="store_true", help="dilations 1 and 16 only, 3 repeats, 1 round")
     parser.add_argument("--json", default="bench-results.json", help="where to write the results")
-    parser.add_argument("--repeats", type=int, default=None, help="timed calls per implementation (default 5)")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch and OpenBLAS threads")
+    parser.add_argument("--repeats", type=int, default=None, help=f"samples per workload a round (default {REPEATS})")
+    parser.add_argument("--rounds", type=int, default=None, help=f"fresh processes per implementation ({ROUNDS})")
+    parser.add_argument("--impls", default=None, help="comma-separated implementations (default: all)")
     parser.add_argument("--shapes", default="1x21,1x64,8x64", help="comma-separated NxC (default 1x21,1x64,8x64)")
     parser.add_argument("--dilations", default="1,2,4,8,16", help="comma-separated dilations")
     parser.add_argument("--size", type=int, default=64, help="input height and width (default 64)")
     parser.add_argument("--numpy-ml", default=None, help="numpy-ml's utils.py, wheel or source tree")
     parser.add_argument("--skip-context", action="store_true", help="leave out the whole context module's pass")
+    parser.add_argument("--in-process", action="store_true", help="no fresh processes (for tests; not a learner's)")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--workloads", default=None, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print the table, write the JSON; return the results."""
     args = _parse(argv)
-    import torch
+    if args.worker is not None:  # one fresh process's share of the work
+        workloads = [Workload(**wl) for wl in json.loads(args.workloads or "[]")]
+        result = worker(args.worker, workloads, args.repeats or REPEATS, args.numpy_ml)
+        Path(args.json).write_text(json.dumps(result))
+        return {"worker": args.worker, "result": result}
 
-    torch.set_num_threads(args.threads)
     dilations = [1, 16] if args.quick else [int(d) for d in args.dilations.split(",")]
-    repeats = args.repeats or (3 if args.quick else 5)
+    args.repeats = args.repeats or (3 if args.quick else REPEATS)
+    rounds = args.rounds or (1 if args.quick else ROUNDS)
     shapes = [tuple(int(v) for v in s.split("x")) for s in args.shapes.split(",")]
     workloads = [Workload(n, c, d, size=args.size) for n, c in shapes for d in dilations]
 
-    impls = list(IMPLEMENTATIONS)
+    names = [impl.name for impl in IMPLEMENTATIONS]
     numpy_ml, where = find_numpy_ml(args.numpy_ml)
     if numpy_ml is None:
         print(f"skipping the numpy-ml row: {where}")
     else:
-        impls.append(numpy_ml_implementation(numpy_ml))
+        names.append("numpy-ml")
+        args.numpy_ml = args.numpy_ml or where
+    if args.impls:
+        wanted = args.impls.split(",")
+        unknown = set(wanted) - {*names, "torch"}
+        if unknown:
+            raise SystemExit(f"--impls: unknown {sorted(unknown)}; known: {', '.join(names)}")
+        names = [n for n in names if n in wanted]
+    names = ["torch", *names]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     if load > 0.5 * (os.cpu_count() or 1):
         print(f"warning: load average {load:.1f} on {os.cpu_count()} cores: other work will distort the timings")
+    how = "in this one process (--in-process)" if args.in_process else HOW.format(rounds=rounds)
+    print(f"Timing {', '.join(names)}: {how}.", flush=True)
 
     started = time.perf_counter()
-    gemm = gemm_gflops()
-    results = []
-    for wl in workloads:
-        results.append(measure(wl, impls, repeats))
-        print(f"  measured {wl.name}", file=sys.stderr, flush=True)
+    samples: dict[str, list[Any]] = {name: [] for name in names}
+    with tempfile.TemporaryDirectory() as folder:
+        gemm = _run_worker("gemm", args, [], Path(folder))
+        for rnd in range(rounds):
+            for name in names:
+                samples[name].append(_run_worker(name, args, workloads, Path(folder)))
+                print(f"  round {rnd + 1}/{rounds}: {name}", file=sys.stderr, flush=True)
+        context = None if args.skip_context else _run_worker("context", args, [], Path(folder))
+    results = collect(workloads, names, samples)
     summary = summarize(results)
-    context = None if args.skip_context else context_module_gflops(repeats=repeats)
+    import torch
+
     report = {
         "machine": {
             "platform": platform.platform(),
             "processor": platform.processor(),
             "cpu_count": os.cpu_count(),
-            "threads": args.threads,
+            "threads": samples["torch"][0][0]["threads"],
             "python": platform.python_version(),
             "numpy": np.__version__,
             "torch": torch.__version__,
-            "openblas_thread_timeout": os.environ.get("OPENBLAS_THREAD_TIMEOUT"),
             "load_average_before": load,
+            "environment": {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP_", "MKL_"))},
         },
-        "repeats": repeats,
+        "how": how,
+        "fresh_processes": not args.in_process,
+        "rounds": rounds,
+        "repeats": args.repeats,
         "numpy_ml": where if numpy_ml is not None else None,
         "gemm_gflops": gemm,
         "results": results,
@@ -450,7 +531,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "context_module": context,
         "seconds": time.perf_counter() - started,
     }
-    print(format_table(results, summary, gemm))
+    print(format_table(results, summary, gemm, how))
     if context is not None:
         rates = ", ".join(f"{k} {v:.0f}" for k, v in context["gflops"].items())
         print(f"Whole context module, input {tuple(context['shape'])}, GFLOP/s: {rates}")
@@ -460,21 +541,5 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     return report
 
 
-def _restart_with_thread_settings(argv: Sequence[str]) -> None:
-    """Re-run this command once with OpenBLAS's thread settings in the environment (read at load time)."""
-    args = _parse(argv)
-    env = dict(os.environ)
-    wanted = {
-        "OPENBLAS_THREAD_TIMEOUT": env.get("OPENBLAS_THREAD_TIMEOUT", OPENBLAS_SPIN),  # a value set by hand wins
-        "OPENBLAS_NUM_THREADS": str(args.threads),
-    }
-    if all(env.get(k) == v for k, v in wanted.items()) or env.get("DILCONV_BENCH_RESTARTED"):
-        return
-    env |= wanted | {"DILCONV_BENCH_RESTARTED": "1"}
-    sys.stdout.flush()
-    os.execve(sys.executable, [sys.executable, "-m", "dilconv_lib.bench", *argv], env)
-
-
 if __name__ == "__main__":
-    _restart_with_thread_settings(sys.argv[1:])
     main(sys.argv[1:])
