@@ -71,10 +71,10 @@ $(STAMP): pyproject.toml $(LOCK)
 lab: install
 ifeq ($(EDITION),student)
 	$(BIN)/python -m tools.workspace
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/workspace/00_welcome.ipynb \
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/workspace/00_welcome.ipynb \
 		$(if $(DISPLAY),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
 else ifeq ($(EDITION),instructor)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.default_url=/lab/tree/00_welcome.ipynb \
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_welcome.ipynb \
 		$(if $(DISPLAY),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
 else
 	$(error EDITION must be student or instructor, not "$(EDITION)")
