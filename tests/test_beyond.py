@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from dilconv_lib.beyond import (
     ASPP,
     ASPP_RATES,
     WaveNetStack,
     causal_conv1d,
+    generate,
     gradient_support,
     valid_tap_counts,
     valid_tap_fraction,
@@ -356,3 +359,63 @@ def test_image_pooling_is_the_same_at_every_pixel() -> None:
 def test_bad_arguments(call: Callable[[], object], error: type[Exception], name: str) -> None:
     with pytest.raises(error, match=name):
         call()
+
+
+# --- fast generation (Paine et al.): cached queues against the naive full recomputation -----------------------
+
+
+@pytest.mark.parametrize(
+    ("kernel_size", "gated", "residual", "dilations"),
+    [(2, True, True, (1, 2, 4, 8)), (3, False, True, (1, 3, 9)), (2, True, False, (2, 1, 4)), (4, False, False, (5,))],
+    ids=["wavenet", "k3_tanh", "no_residual", "one_layer"],
+)
+def test_cached_generation_equals_the_naive_one(
+    kernel_size: int, gated: bool, residual: bool, dilations: tuple[int, ...]
+) -> None:
+    _ = torch.manual_seed(0)
+    stack = WaveNetStack(3, dilations, kernel_size=kernel_size, gated=gated, residual=residual).double()
+    seed = torch.randn(2, 3, dtype=torch.float64)  # (N, C)
+    fast, slow = generate(stack, seed, 40), generate(stack, seed, 40, cached=False)
+    assert fast.samples.shape == slow.samples.shape == (2, 3, 41)
+    assert torch.equal(fast.samples[..., 0], seed)
+    torch.testing.assert_close(fast.samples, slow.samples, rtol=0, atol=1e-12)
+    assert fast.columns == len(dilations) * 40 and slow.columns == len(dilations) * 40 * 41 // 2
+
+
+def test_generation_feeds_back_the_stack_output() -> None:
+    _ = torch.manual_seed(1)
+    stack = WaveNetStack(2, (1, 2)).double()
+    samples = generate(stack, torch.randn(1, 2, dtype=torch.float64), 10).samples
+    expected = torch.tanh(stack(samples[..., :-1]))  # x_(t+1) = tanh(stack(x_0 .. x_t)[t]); causal, so one pass
+    torch.testing.assert_close(samples[..., 1:], expected, rtol=0, atol=1e-12)
+
+
+def test_generation_zero_steps_and_no_gradients() -> None:
+    stack = WaveNetStack(2, (1, 2)).double()
+    seed = torch.zeros(1, 2, dtype=torch.float64)
+    for cached in (True, False):
+        out = generate(stack, seed, 0, cached=cached)
+        assert out.samples.shape == (1, 2, 1) and out.columns == 0
+    assert not generate(stack, seed, 3).samples.requires_grad
+    assert all(p.grad is None for p in stack.parameters())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        (dict(stack=nn.Conv1d(2, 2, 1)), TypeError, "stack must be a WaveNetStack"),
+        (dict(seed=[[0.0, 0.0]]), TypeError, "seed must be a torch.Tensor"),
+        (dict(seed=torch.zeros(1, 3, dtype=torch.float64)), ValueError, r"seed must have shape \(N, 2\)"),
+        (dict(steps=-1), ValueError, "steps"),
+        (dict(steps=2.5), TypeError, "steps"),
+        (dict(cached="yes"), TypeError, "cached must be True or False"),
+    ],
+    ids=["stack", "seed_type", "seed_shape", "negative_steps", "float_steps", "cached"],
+)
+def test_generation_bad_arguments(kwargs: dict[str, Any], error: type[Exception], words: str) -> None:
+    call: dict[str, Any] = dict(stack=WaveNetStack(2, (1, 2)).double(), seed=torch.zeros(1, 2, dtype=torch.float64))
+    call.update(steps=3)
+    call.update(kwargs)
+    cached = call.pop("cached", True)
+    with pytest.raises(error, match=words):
+        generate(call["stack"], call["seed"], call["steps"], cached=cached)
