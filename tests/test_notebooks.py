@@ -39,6 +39,7 @@ LEARNING_PATH = [
     "05_gridding",
     "06_context_module",
     "07_beyond",
+    "08_in_practice",
 ]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
