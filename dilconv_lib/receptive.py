@@ -8,7 +8,10 @@ module checks it from three other sides:
   the receptive field's bounding square are the *holes* of :func:`hole_map` and :func:`count_holes`
   (the "gridding" of Wang et al., "Understanding Convolution for Semantic Segmentation", WACV 2018).
 - **by the HDC rule**: :func:`hdc_max_distances` and :func:`satisfies_hdc` implement Wang et al.'s
-  rule, which predicts holes from the dilation rates alone.
+  rule, which predicts holes from the dilation rates alone; :func:`shares_common_factor` is the rule's
+  second clause (:func:`satisfies_hdc_paper` checks both), and :func:`satisfies_exact_rule` the version
+  that is exact for 3-tap kernels. :func:`reached_offsets` and :func:`widest_gap` give the 1-D offsets
+  a stack reaches, what ``M_i`` stands for.
 - **by gradients**: :func:`input_gradient`, :func:`receptive_field_by_gradient` and
   :func:`effective_receptive_field` back-propagate from one output pixel of a torch model; the
   effective receptive field is that of Luo et al., "Understanding the Effective Receptive Field in
@@ -43,8 +46,13 @@ __all__ = [
     "impulse_response",
     "input_gradient",
     "is_gridding_free",
+    "reached_offsets",
     "receptive_field_by_gradient",
+    "satisfies_exact_rule",
     "satisfies_hdc",
+    "satisfies_hdc_paper",
+    "shares_common_factor",
+    "widest_gap",
 ]
 
 # impulse_response counts paths in int64; a stack with more paths than this is refused.
@@ -268,6 +276,109 @@ def satisfies_hdc(dilations: Sequence[int], kernel_size: int = 3) -> bool:
     if len(distances) < 2:
         raise ValueError(f"dilations: the HDC rule needs a group of at least 2 layers, got {list(dilations)!r}")
     return distances[1] <= k
+
+
+def reached_offsets(dilations: Sequence[int], kernel_size: int = 3) -> list[int]:
+    """The 1-D offsets from one output pixel that a stack of ``k``-tap layers reaches, sorted.
+
+    Layer ``l``'s taps sit at ``t * d_l`` for ``t = -(k-1)/2 .. (k-1)/2`` (odd ``k``) around the pixel;
+    the stack reaches every sum of one tap offset per layer. Along each axis this is the support of
+    :func:`impulse_response`, centred on 0; the 2-D field is its square (the axes are independent).
+
+    Parameters
+    ----------
+    dilations : one int >= 1 per layer
+    kernel_size : k, odd
+
+    Returns
+    -------
+    sorted list of ints, symmetric about 0, from ``-(R - 1) / 2`` to ``(R - 1) / 2``
+
+    Examples
+    --------
+    >>> reached_offsets([2, 5])  # {-2, 0, 2} + {-5, 0, 5}
+    [-7, -5, -3, -2, 0, 2, 3, 5, 7]
+    >>> reached_offsets([1, 2, 5]) == list(range(-8, 9))  # no gap: [1, 2, 5] has no holes
+    True
+    """
+    ks, ds, _ = _check_stack(dilations, kernel_size)
+    if ks[0] % 2 == 0:
+        raise ValueError(f"kernel_size must be odd (taps centred on the pixel), got {ks[0]}")
+    half = ks[0] // 2
+    reached = {0}
+    for d in ds:
+        reached = {a + t * d for a in reached for t in range(-half, half + 1)}
+    return sorted(reached)
+
+
+def widest_gap(dilations: Sequence[int], kernel_size: int = 3) -> int:
+    """The largest distance between two neighbouring offsets of :func:`reached_offsets` (1: no gap).
+
+    Wang et al. read ``M_i`` as this distance for layers ``i .. n``. For rates that never decrease the
+    recursion of :func:`hdc_max_distances` gives exactly this number; when a rate falls, it does not.
+
+    Examples
+    --------
+    >>> widest_gap([2, 9]), hdc_max_distances([1, 2, 9])[1]  # layers 2 and 3 of [1, 2, 9]: M_2 = 5
+    (5, 5)
+    >>> widest_gap([16, 1]), hdc_max_distances([16, 1])[0]  # a falling rate: the gap is 14, M says 31
+    (14, 31)
+    >>> widest_gap([4])  # one layer: its taps' distance
+    4
+    """
+    offsets = reached_offsets(dilations, kernel_size)
+    if len(offsets) == 1:
+        return 1
+    return max(b - a for a, b in zip(offsets, offsets[1:]))
+
+
+def shares_common_factor(dilations: Sequence[int]) -> bool:
+    """Wang et al.'s second HDC clause, broken: whether the rates of a group share a factor > 1.
+
+    Read as "the greatest common divisor of the group's rates is above 1": then every offset the group
+    reaches is a multiple of it, and every other offset is a hole. (Read pairwise, the clause would
+    also reject ``[1, 2, 4]``, which leaves no holes.)
+
+    Examples
+    --------
+    >>> shares_common_factor([2, 2, 2]), shares_common_factor([2, 4, 8]), shares_common_factor([2, 3])
+    (True, True, False)
+    """
+    rates = check_ints(dilations, "dilations", minimum=1)
+    return math.gcd(*rates) > 1
+
+
+def satisfies_hdc_paper(dilations: Sequence[int], kernel_size: int = 3) -> bool:
+    """Both of Wang et al.'s HDC conditions: ``M_2 <= K`` and no common factor of the rates.
+
+    Still not sufficient: ``[2, 3]`` and ``[2, 3, 5]`` pass both and leave holes
+    (:func:`satisfies_exact_rule` is exact for 3-tap kernels).
+
+    Examples
+    --------
+    >>> satisfies_hdc_paper([1, 2, 5]), satisfies_hdc_paper([2, 2, 2]), satisfies_hdc_paper([1, 2, 9])
+    (True, False, False)
+    >>> satisfies_hdc_paper([2, 3]), count_holes([2, 3])  # passes, yet 40 holes
+    (True, 40)
+    """
+    return satisfies_hdc(dilations, kernel_size) and not shares_common_factor(dilations)
+
+
+def satisfies_exact_rule(dilations: Sequence[int], kernel_size: int = 3) -> bool:
+    """The HDC rule made exact for 3x3 layers: ``r_1 = 1``, rates non-decreasing, and ``M_2 <= K``.
+
+    For rates that start at 1 and never decrease, ``M_2 <= K`` holds exactly when the group has no
+    holes (checked in notebook 05 on every such group of up to four rates from 1 to 12). Groups that
+    break the first two conditions may still be hole-free (``[1, 3, 1]``): the function then says False,
+    and :func:`is_gridding_free` is the ground truth.
+
+    Examples
+    --------
+    >>> satisfies_exact_rule([1, 2, 5]), satisfies_exact_rule([2, 3, 5]), satisfies_exact_rule([1, 2, 9])
+    (True, False, False)
+    """
+    rates = list(check_ints(dilations, "dilations", minimum=1))
+    return rates[0] == 1 and rates == sorted(rates) and satisfies_hdc(rates, kernel_size)
 
 
 def conv_stack(

@@ -13,6 +13,7 @@ that setting a control's ``value`` updates both, with or without a front end.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 
 import ipywidgets as widgets
@@ -139,6 +140,11 @@ def parse_dilations(text: str) -> list[int]:
 def stack_text(dilations: Sequence[int], kernel_size: int = 3) -> str:
     """The receptive field after each layer of a ``k x k`` stack, its holes and the HDC rule's verdict.
 
+    The hole count is exact for any kernel size. Wang et al.'s recursion places the three taps of a
+    3x3 kernel, so the HDC verdict is given for ``k = 3`` only, with the paper's two conditions
+    (``M_2 <= K``, no common factor of the rates) and whether the exact rule (rate 1 first, rates
+    non-decreasing, ``M_2 <= K``) applies; for other kernels the text says why there is no verdict.
+
     Examples
     --------
     >>> print(stack_text([1, 2, 9]))
@@ -149,6 +155,16 @@ def stack_text(dilations: Sequence[int], kernel_size: int = 3) -> str:
         3         9               25
     input pixels seen: 441 of 25x25 = 625, holes: 184
     HDC rule: M = [3, 5, 9], M_2 = 5 > K = 3: predicts holes
+    common factor of the rates: none
+    exact rule (r_1 = 1, rates non-decreasing, M_2 <= 3): holes (M_2 = 5 > 3)
+    >>> print("\\n".join(stack_text([2, 3]).splitlines()[-4:]))  # both of the paper's conditions hold
+    input pixels seen: 81 of 11x11 = 121, holes: 40
+    HDC rule: M = [2, 3], M_2 = 3 <= K = 3: predicts no holes
+    common factor of the rates: none
+    exact rule (r_1 = 1, rates non-decreasing, M_2 <= 3): does not apply, r_1 = 2
+    >>> print("\\n".join(stack_text([1, 2, 11], 5).splitlines()[-2:]))  # the recursion places 3 taps, not 5
+    input pixels seen: 3249 of 57x57 = 3249, holes: 0
+    HDC rule: written for 3x3 kernels (three taps per layer); no verdict for 5x5, the hole count above is exact
     """
     k = check_int(kernel_size, "kernel_size", minimum=1)
     ds = list(dilations)
@@ -163,15 +179,26 @@ def stack_text(dilations: Sequence[int], kernel_size: int = 3) -> str:
         lines.append(f"input pixels seen: {seen} of {r}x{r} = {r * r}, holes: {r * r - seen}")
     else:
         lines.append(f"receptive field {r} is larger than {MAX_MAPPED_FIELD}: holes not mapped")
-    if len(ds) < 2:
+    if k != 3:
+        lines.append(
+            f"HDC rule: written for 3x3 kernels (three taps per layer); no verdict for {k}x{k}"
+            + (", the hole count above is exact" if r <= MAX_MAPPED_FIELD else "")
+        )
+    elif len(ds) < 2:
         lines.append("HDC rule: needs a group of at least 2 layers")
     else:
         m = hdc_max_distances(ds)
         relation, prediction = ("<=", "predicts no holes") if m[1] <= k else (">", "predicts holes")
-        verdict = f"M_2 = {m[1]} {relation} K = {k}: {prediction}"
-        lines.append(f"HDC rule: M = {m}, {verdict}")
+        lines.append(f"HDC rule: M = {m}, M_2 = {m[1]} {relation} K = {k}: {prediction}")
+        factor = math.gcd(*ds)
+        lines.append(f"common factor of the rates: {factor if factor > 1 else 'none'}")
+        exact = f"exact rule (r_1 = 1, rates non-decreasing, M_2 <= {k}): "
         if ds[0] != 1:
-            lines.append(f"  (the rule assumes r_1 = 1; here r_1 = {ds[0]})")
+            lines.append(exact + f"does not apply, r_1 = {ds[0]}")
+        elif ds != sorted(ds):
+            lines.append(exact + "does not apply, a rate decreases (sorting the rates keeps the holes)")
+        else:
+            lines.append(exact + ("no holes" if m[1] <= k else f"holes (M_2 = {m[1]} > {k})"))
     return "\n".join(lines)
 
 

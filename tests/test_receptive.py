@@ -27,8 +27,13 @@ from dilconv_lib.receptive import (
     impulse_response,
     input_gradient,
     is_gridding_free,
+    reached_offsets,
     receptive_field_by_gradient,
+    satisfies_exact_rule,
     satisfies_hdc,
+    satisfies_hdc_paper,
+    shares_common_factor,
+    widest_gap,
 )
 
 CONTEXT_KERNELS, CONTEXT_DILATIONS = [3] * 7 + [1], [1, 1, 2, 4, 8, 16, 1, 1]
@@ -169,6 +174,47 @@ def test_without_a_rate_one_layer_3x3_stacks_always_have_holes(rates: list[int])
     assert count_holes(rates, 3) > 0
 
 
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=4))
+def test_reached_offsets_are_the_hole_maps_centre_row(rates: list[int]) -> None:
+    """Centred 3-tap offsets: the support of the impulse response's middle row, shifted to centre 0."""
+    offsets = reached_offsets(rates)
+    r = receptive_fields([3] * len(rates), rates)[-1]
+    row = hole_map(rates)[r // 2]
+    assert offsets == [int(i) - r // 2 for i in np.nonzero(row)[0]]
+    assert offsets == [-o for o in reversed(offsets)]
+
+
+@given(st.lists(st.integers(1, 12), min_size=1, max_size=4))
+def test_max_distance_is_the_widest_gap_for_non_decreasing_rates(rates: list[int]) -> None:
+    """Wang et al.'s reading of M_i: the widest gap that layers i .. n leave, exact for rising rates."""
+    group = sorted(rates)
+    m = hdc_max_distances(group)
+    assert m == [widest_gap(group[i:]) for i in range(len(group))]
+
+
+def test_max_distance_overshoots_the_gap_when_a_rate_falls() -> None:
+    m = hdc_max_distances(CONTEXT_DILATIONS[:7])
+    assert m[5] == 31 and widest_gap(CONTEXT_DILATIONS[5:7]) == 14
+    rising = CONTEXT_DILATIONS[:6]
+    assert hdc_max_distances(rising) == [widest_gap(rising[i:]) for i in range(6)] == [1, 1, 2, 4, 8, 16]
+
+
+def test_the_papers_two_conditions_and_their_counter_examples() -> None:
+    assert shares_common_factor([2, 2, 2]) and shares_common_factor([2, 4, 8]) and not shares_common_factor([1, 2, 4])
+    assert not satisfies_hdc_paper([2, 2, 2]) and satisfies_hdc([2, 2, 2])
+    for rates, holes in [([2, 3], 40), ([2, 3, 5], 80)]:
+        assert satisfies_hdc_paper(rates) and count_holes(rates) == holes and not satisfies_exact_rule(rates)
+
+
+@given(st.lists(st.integers(1, 12), min_size=1, max_size=4))
+def test_exact_rule_never_passes_a_group_with_holes(rates: list[int]) -> None:
+    group = [1, *rates]
+    if satisfies_exact_rule(group):
+        assert is_gridding_free(group)
+    if group == sorted(group):
+        assert satisfies_exact_rule(group) == is_gridding_free(group)
+
+
 def test_erf_at_identity_init_is_one_pixel() -> None:
     model = conv_stack(CONTEXT_DILATIONS, CONTEXT_KERNELS, channels=3, init="identity")
     erf = effective_receptive_field(model, 80, channels=3, samples=4, positive=True)
@@ -229,6 +275,10 @@ def test_erf_size_squares() -> None:
         (lambda: hdc_max_distances([1, -2]), ValueError, r"dilations\[1\]"),
         (lambda: satisfies_hdc([3]), ValueError, "at least 2 layers"),
         (lambda: satisfies_hdc([1, 2], kernel_size=0), ValueError, "kernel_size"),
+        (lambda: reached_offsets([1, 2], kernel_size=2), ValueError, "kernel_size"),
+        (lambda: widest_gap([]), ValueError, "dilations"),
+        (lambda: shares_common_factor([2, 0]), ValueError, r"dilations\[1\]"),
+        (lambda: satisfies_exact_rule([1.0, 2]), TypeError, r"dilations\[0\]"),
         (lambda: conv_stack([1], init="xavier"), ValueError, "init"),
         (lambda: conv_stack([1, 2], kernel_size=[3, 2], init="identity"), ValueError, "kernel_size"),
         (lambda: conv_stack([1], channels=0), ValueError, "channels"),

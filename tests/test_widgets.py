@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 
 import ipywidgets as widgets
@@ -92,7 +93,7 @@ def test_stack_explorer_follows_its_controls() -> None:
     (dilation_box, k_slider), text, image = parts(stack_explorer())
     dilation_box.value = "2, 2, 2"
     assert shown(text) == stack_text([2, 2, 2], 3)
-    assert "holes: 120" in shown(text) and "assumes r_1 = 1" in shown(text)
+    assert "holes: 120" in shown(text) and "does not apply, r_1 = 2" in shown(text)
     k_slider.value = 5
     assert shown(text) == stack_text([2, 2, 2], 5)
     dilation_box.value = "1, two"
@@ -116,6 +117,36 @@ def test_stack_text_numbers() -> None:
     assert fields == receptive_fields([3, 3, 3], [1, 2, 9])
     assert "M_2 = 2 <= K = 3: predicts no holes" in stack_text([1, 2, 5])
     assert "needs a group of at least 2 layers" in stack_text([4])
+
+
+@pytest.mark.parametrize("k", [1, 2, 4, 5, 7])
+@pytest.mark.parametrize("rates", [[1, 2, 11], [1, 2, 9], [2, 2, 2], [1, 2, 5]])
+def test_stack_text_gives_no_hdc_verdict_for_kernels_other_than_3(rates: list[int], k: int) -> None:
+    """The recursion places three taps: for other kernels no verdict, and the text says why."""
+    text = stack_text(rates, k)
+    assert "predicts" not in text and "exact rule" not in text and "common factor" not in text
+    assert f"written for 3x3 kernels (three taps per layer); no verdict for {k}x{k}" in text
+    assert f"holes: {count_holes(rates, k)}" in text  # the hole count is still shown, and exact
+
+
+def test_stack_text_verdict_for_3x3_never_contradicts_the_holes_under_the_exact_rule() -> None:
+    """Rates from 1, non-decreasing: the verdict is the hole count's; other groups are flagged."""
+    for rates in itertools.product(range(1, 8), repeat=3):
+        text = stack_text(list(rates), 3)
+        holes = count_holes(list(rates), 3)
+        if rates[0] == 1 and list(rates) == sorted(rates):
+            assert ("predicts no holes" in text) == (holes == 0)
+            assert ("exact rule (r_1 = 1, rates non-decreasing, M_2 <= 3): no holes" in text) == (holes == 0)
+        else:
+            assert "does not apply" in text
+
+
+def test_stack_text_names_the_papers_two_conditions() -> None:
+    assert "common factor of the rates: 2" in stack_text([2, 2, 2])
+    text = stack_text([2, 3, 5])  # co-prime and M_2 = 3 <= 3, yet 80 holes
+    assert "holes: 80" in text and "predicts no holes" in text and "common factor of the rates: none" in text
+    assert "does not apply, r_1 = 2" in text
+    assert "does not apply, a rate decreases" in stack_text([1, 3, 1])
 
 
 def test_show_stack_prints_the_same_text(capsys: pytest.CaptureFixture[str]) -> None:
