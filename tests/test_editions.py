@@ -68,7 +68,7 @@ def student(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_student_edition_has_every_notebook(student: Path) -> None:
-    assert sorted(p.name for p in student.iterdir()) == [p.name for p in NOTEBOOKS]
+    assert sorted(p.name for p in student.glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
 
 
 def solution_lines(nb: NotebookNode) -> tuple[set[str], set[str]]:
