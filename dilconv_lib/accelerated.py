@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from dilconv_lib.checks import IntOrTuple, Padding, check_tensors
 from dilconv_lib.geometry import ConvGeometry, conv_geometry
 
-__all__ = ["conv1d", "conv1d_unfold", "conv2d", "conv2d_unfold", "unfold"]
+__all__ = ["conv1d", "conv1d_unfold", "conv2d", "conv2d_unfold", "conv_backend", "unfold"]
 
 
 def _geometry(
@@ -257,3 +257,40 @@ def conv1d_unfold(
     x = (input if g.batched else input.unsqueeze(0)).unsqueeze(2)  # (N, C_in, 1, L)
     out = _unfold_in_chunks(x, weight.unsqueeze(2), bias, g.as_2d()).squeeze(2)  # (N, C_out, L_out)
     return out if g.batched else out.squeeze(0)
+
+
+def conv_backend(
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+) -> str:
+    """The name of the kernel ``F.conv2d`` runs for this call, as torch itself chooses it.
+
+    torch picks a kernel by device, dtype, layout and shape: on a CPU build, oneDNN (``"Mkldnn"``) for
+    most float32 layers, and ``"SlowDilated2d"`` (im2col and a matrix product, like notebook 02's
+    strategies) for small dilated ones, among others. This asks ``torch._C._select_conv_backend``, a
+    private function: the names are torch's own and may change between versions. Only an int padding (or
+    one per axis) is taken here.
+
+    >>> x, w = torch.ones(1, 2, 8, 8), torch.ones(2, 2, 3, 3)
+    >>> conv_backend(x, w, padding=2, dilation=2) in {"SlowDilated2d", "Mkldnn", "Empty"}
+    True
+    """
+    g = _geometry(input, weight, bias, stride, padding, dilation, groups, n_spatial=2)
+    backend = torch._C._select_conv_backend(  # private: not in torch.nn.functional
+        input,
+        weight,
+        bias,
+        g.stride,
+        tuple(before for before, _ in g.padding),
+        g.dilation,
+        False,
+        (0, 0),
+        g.groups,
+        None,
+    )
+    return str(backend.name)

@@ -193,3 +193,14 @@ def test_unfold_refuses_a_geometry_for_another_input() -> None:
     g = conv_geometry((1, 1, 5, 5), (1, 1, 2, 2), dilation=2)
     with pytest.raises(ValueError, match="geometry is for"):
         accelerated.unfold(torch.ones(1, 1, 6, 5), g)
+
+
+def test_conv_backend_names_the_kernel_torch_runs() -> None:
+    tiny = accelerated.conv_backend(torch.ones(1, 4, 12, 12), torch.ones(4, 4, 3, 3), padding=2, dilation=2)
+    layer = accelerated.conv_backend(torch.ones(1, 64, 64, 64), torch.ones(64, 64, 3, 3), padding=2, dilation=2)
+    names = {b.name for b in torch._C._ConvBackend.__members__.values()}  # type: ignore[attr-defined]
+    assert tiny in names and layer in names
+    if torch.backends.mkldnn.is_available():
+        assert layer == "Mkldnn"
+    with pytest.raises(ValueError, match="dilation"):
+        accelerated.conv_backend(torch.ones(1, 4, 12, 12), torch.ones(4, 4, 3, 3), dilation=0)
