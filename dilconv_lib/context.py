@@ -12,9 +12,12 @@ grows as 3, 5, 9, 17, 33, 65, 67, 67 (:func:`dilconv_lib.geometry.receptive_fiel
 - :class:`PlainStack`: the same eight layers with dilation 1 everywhere (receptive field 15) and the
   same parameters as the Basic module.
 - :class:`PoolingNet`: the same eight convolutions again, with 2x2 max pooling after the first three and
-  a bilinear upsampling by 8 before the seventh: context from pooling, at the price of resolution.
+  a bilinear upsampling by 8 before the seventh: context from pooling, at the price of resolution;
+  ``skip=True`` adds one skip connection from the first convolution's full-resolution output.
 
-Every model maps (N, C, H, W) to (N, C, H, W).
+Every model maps (N, C, H, W) to (N, C, H, W). Each takes ``init="identity"`` (the paper's), ``"default"``
+(PyTorch's) or ``"he"`` (He et al.'s normal initialisation for ReLU networks, zero biases).
+:func:`conv_outputs` records what each convolution computes, :func:`multiply_adds` counts the work.
 """
 
 from __future__ import annotations
@@ -36,11 +39,14 @@ __all__ = [
     "ContextModule",
     "PlainStack",
     "PoolingNet",
+    "conv_outputs",
     "identity_kernel",
+    "multiply_adds",
 ]
 
 Variant = Literal["basic", "large"]
-Init = Literal["identity", "default"]
+Init = Literal["identity", "default", "he"]
+INITS: tuple[str, ...] = ("identity", "default", "he")
 
 #: Table 1: the dilation of layers 1 to 8.
 DILATIONS: tuple[int, ...] = (1, 1, 2, 4, 8, 16, 1, 1)
@@ -143,7 +149,15 @@ def _initialise(
     noise: float,
     generator: torch.Generator | None,
 ) -> None:
-    """Eq. 4 / Eq. 5 weights and zero biases when ``init == "identity"``; torch's default otherwise."""
+    """Eq. 4 / Eq. 5 weights and zero biases for ``"identity"``; He's normal weights and zero biases for
+    ``"he"`` (``kaiming_normal_(nonlinearity="relu")``: variance 2 / fan_in); torch's default otherwise."""
+    if init == "he":
+        with torch.no_grad():
+            for conv in cast("list[nn.Conv2d]", list(convs)):
+                nn.init.kaiming_normal_(conv.weight, nonlinearity="relu", generator=generator)
+                if conv.bias is not None:
+                    conv.bias.zero_()
+        return
     if init != "identity":
         return
     with torch.no_grad():
@@ -218,11 +232,11 @@ class ContextModule(_EightLayers):
     channels : C, the number of score maps in and out (21 for Pascal VOC)
     variant : ``"basic"`` or ``"large"``
     init : ``"identity"``: the paper's Eq. 4 (Basic) or Eq. 5 with noise (Large), zero biases;
-        ``"default"``: PyTorch's default initialisation
+        ``"default"``: PyTorch's default initialisation; ``"he"``: ``kaiming_normal_`` for ReLU, zero biases
     noise : Eq. 5's sigma in units of C / c_{i+1}, for ``variant="large"`` (default 1e-3); the Basic
         module's Eq. 4 has no noise
-    generator : draws Eq. 5's noise; torch's global generator when None, so that the module is the same
-        after the same ``torch.manual_seed``
+    generator : draws Eq. 5's noise (and He's weights); torch's global generator when None, so that the
+        module is the same after the same ``torch.manual_seed``
 
     Attributes
     ----------
@@ -260,7 +274,7 @@ class ContextModule(_EightLayers):
     ) -> None:
         c = check_int(channels, "channels", minimum=1)
         variant = cast(Variant, check_choice(variant, "variant", ("basic", "large")))
-        init = cast(Init, check_choice(init, "init", ("identity", "default")))
+        init = cast(Init, check_choice(init, "init", INITS))
         noise = check_real(noise, "noise", minimum=0)
         factors = LARGE_WIDTHS if variant == "large" else (1,) * 8
         super().__init__(
@@ -282,7 +296,7 @@ class PlainStack(_EightLayers):
     Parameters
     ----------
     channels : C, in and out
-    init : ``"identity"`` (Eq. 4, zero biases) or ``"default"`` (PyTorch's)
+    init : ``"identity"`` (Eq. 4, zero biases), ``"default"`` (PyTorch's) or ``"he"``
 
     Examples
     --------
@@ -296,7 +310,7 @@ class PlainStack(_EightLayers):
 
     def __init__(self, channels: int, init: Init = "identity") -> None:
         c = check_int(channels, "channels", minimum=1)
-        init = cast(Init, check_choice(init, "init", ("identity", "default")))
+        init = cast(Init, check_choice(init, "init", INITS))
         super().__init__(c, (c,) * 8, (1,) * 8, init, 0.0, None)
 
     def extra_repr(self) -> str:
@@ -317,15 +331,21 @@ class PoolingNet(nn.Module):
     8. 1x1 convolution
 
     ReLU after convolutions 1 to 7, none after 8. All convolutions are C -> C with dilation 1, so the
-    parameters are the Basic module's: 64 C^2 weights and 8 C biases. On the 8x coarser grid the field
-    reaches ``receptive_fields([3, 2, 3, 2, 3, 2, 3, 3, 3], [1] * 9, [1, 2, 1, 2, 1, 2, 1, 1, 1])[-1] == 70``
+    parameters are the Basic module's: 64 C^2 weights and 8 C biases. With ``skip=True`` the first
+    convolution's output (after its ReLU, at full resolution, before pooling) is added to the upsampled
+    maps before convolution 7: one skip connection, as FCN, U-Net and DeepLab v3+ have, and no new
+    weight. Without it, the last two layers see only the bilinear upsampling of an 8x8 grid.
+
+    On the 8x coarser grid the field reaches
+    ``receptive_fields([3, 2, 3, 2, 3, 2, 3, 3, 3], [1] * 9, [1, 2, 1, 2, 1, 2, 1, 1, 1])[-1] == 70``
     input pixels (:attr:`coarse_receptive_field`) before upsampling, as wide as the context module's 67,
     but on a grid of 8x8-pixel cells.
 
     Parameters
     ----------
     channels : C, in and out
-    init : ``"identity"`` (Eq. 4 on every convolution, zero biases) or ``"default"`` (PyTorch's)
+    init : ``"identity"`` (Eq. 4 on every convolution, zero biases), ``"default"`` (PyTorch's) or ``"he"``
+    skip : add the first convolution's full-resolution output before convolution 7
 
     Examples
     --------
@@ -335,6 +355,8 @@ class PoolingNet(nn.Module):
     torch.Size([2, 3, 64, 40])
     >>> net.coarse_receptive_field
     70
+    >>> PoolingNet(3, skip=True)(torch.rand(1, 3, 16, 16)).shape  # the skip adds no weight
+    torch.Size([1, 3, 16, 16])
     """
 
     dilations: tuple[int, ...] = (1,) * 8
@@ -347,10 +369,13 @@ class PoolingNet(nn.Module):
     #: three poolings by 2: H and W must be multiples of 8
     factor: int = 8
 
-    def __init__(self, channels: int, init: Init = "identity") -> None:
+    def __init__(self, channels: int, init: Init = "identity", *, skip: bool = False) -> None:
         super().__init__()
         self.channels = check_int(channels, "channels", minimum=1)
-        self.init = check_choice(init, "init", ("identity", "default"))
+        self.init = check_choice(init, "init", INITS)
+        if not isinstance(skip, bool):
+            raise TypeError(f"skip must be True or False, got {skip!r}")
+        self.skip = skip
         self.widths = (self.channels,) * 8
         self.convs = _eight_convs(self.channels, self.widths, self.dilations)
         _initialise(self.convs, self.channels, self.init, 0.0, None)
@@ -376,16 +401,88 @@ class PoolingNet(nn.Module):
                 f"input: PoolingNet pools three times by 2, so H and W must be multiples of 8, "
                 f"got shape {tuple(input.shape)}"
             )
-        x = input
+        x, full_resolution = input, input
         for i, conv in enumerate(self.convs):
             if i == self.upsample_before:
                 x = F.interpolate(x, size=(height, width), mode="bilinear", align_corners=False)
+                if self.skip:
+                    x = x + full_resolution
             x = conv(x)
             if self.relu_after[i]:
                 x = F.relu(x)
+            if i == 0:
+                full_resolution = x  # (N, C, H, W), before the first pooling
             if i in self.pool_after:
                 x = F.max_pool2d(x, 2)
         return x
 
     def extra_repr(self) -> str:
-        return f"channels={self.channels}, init={self.init!r}"
+        return f"channels={self.channels}, init={self.init!r}, skip={self.skip}"
+
+
+def _conv_layers(model: nn.Module) -> list[nn.Conv2d]:
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    if not convs:
+        raise ValueError(f"model must contain nn.Conv2d layers, got {type(model).__name__} with none")
+    return convs
+
+
+def conv_outputs(model: nn.Module, input: torch.Tensor) -> list[torch.Tensor]:
+    """What each ``nn.Conv2d`` of ``model`` computes on ``input``, before any ReLU, in the order they run.
+
+    A ReLU after a convolution passes a channel's gradient only where that channel is positive; a channel
+    that is never positive on any pixel of any sample (``(out[:, c] <= 0).all()``) is dead for this input.
+
+    Parameters
+    ----------
+    model : a module built of ``nn.Conv2d`` layers (and functions between them)
+    input : (N, C, H, W), run without gradients
+
+    Returns
+    -------
+    list of (N, C_l, H_l, W_l) tensors, one per convolution call
+
+    Examples
+    --------
+    >>> outs = conv_outputs(ContextModule(2), torch.rand(1, 2, 8, 8))
+    >>> len(outs), tuple(outs[0].shape)  # eight convolutions, (N, C, H, W) each
+    (8, (1, 2, 8, 8))
+    """
+    recorded: list[torch.Tensor] = []
+    hooks = [
+        conv.register_forward_hook(lambda _m, _i, out: recorded.append(out.detach())) for conv in _conv_layers(model)
+    ]
+    try:
+        with torch.no_grad():
+            model(input)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return recorded
+
+
+def multiply_adds(model: nn.Module, height: int, width: int, channels: int) -> int:
+    """The multiply-adds of ``model``'s convolutions for one (1, channels, height, width) input.
+
+    A convolution producing ``C_out x H_out x W_out`` values from ``C_in / G`` channels with a
+    ``k x k`` kernel does ``C_out H_out W_out (C_in / G) k^2`` of them; pooling, upsampling, ReLU and the
+    biases are not counted. Measured by running the model once, so every layer counts at the
+    resolution it actually runs at.
+
+    Examples
+    --------
+    >>> multiply_adds(ContextModule(2), 8, 8, 2) == 64 * 2**2 * 8 * 8  # 64 C^2 weights, each used at every pixel
+    True
+    >>> multiply_adds(PoolingNet(2), 64, 64, 2) < multiply_adds(ContextModule(2), 64, 64, 2) / 2
+    True
+    """
+    h = check_int(height, "height", minimum=1)
+    w = check_int(width, "width", minimum=1)
+    c = check_int(channels, "channels", minimum=1)
+    dtype = next(iter(model.parameters()), torch.empty(0)).dtype
+    outs = conv_outputs(model, torch.zeros(1, c, h, w, dtype=dtype))
+    total = 0
+    for conv, out in zip(_conv_layers(model), outs):
+        kh, kw = conv.kernel_size
+        total += out.numel() * (conv.in_channels // conv.groups) * kh * kw
+    return total

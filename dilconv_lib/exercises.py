@@ -1451,3 +1451,600 @@ __all__ += [
     "check_output_padding",
     "check_pixels_read",
 ]
+# --- 04-06: receptive fields, gridding and the context module ---------------------------------------------------
+
+
+def _run_cases(
+    fn: Callable[..., Any],
+    cases: list[tuple[Any, ...]],
+    expected: Callable[..., Any],
+    same: Callable[[Any, Any], bool],
+    mistakes: list[_Mistake],
+    fallback: str,
+    success: str,
+    quiet: bool,
+    convert: Callable[[Any], Any] = lambda value: value,
+    shown: Callable[[tuple[Any, ...]], str] | None = None,
+) -> Verdict:
+    """Call ``fn(*case)`` on every case; compare with ``expected(*case)``; name a mistake that explains all answers.
+
+    ``convert`` turns an answer into the form ``same`` compares (it may raise TypeError or ValueError with
+    a message for the learner). ``success`` is the message after the function's name; ``shown`` writes a
+    case's arguments.
+    """
+    name = _name(fn)
+    shown = shown or (lambda case: ", ".join(map(repr, case)))
+    answers = []
+    for case in cases:
+        call = f"{name}({shown(case)})"
+        try:
+            raw = fn(*case)
+        except NotImplementedError:
+            return _finish(_not_implemented(name), quiet)
+        except Exception as error:  # anything the learner's code raises is reported, not re-raised
+            return _finish(_failure(name, [f"{call}:", *_exception_lines(error)], "raised"), quiet)
+        try:
+            answers.append(convert(raw))
+        except (TypeError, ValueError) as error:
+            return _finish(_failure(name, [f"{call} returned {raw!r}: {error}"], "wrong_type"), quiet)
+    wrong = [n for n, (case, got) in enumerate(zip(cases, answers)) if not same(got, expected(*case))]
+    if not wrong:
+        return _finish(Verdict(ok=True, message=f"✓ {name} {success}"), quiet)
+    case = cases[wrong[0]]
+    call = f"{name}({shown(case)})"
+    lines = [f"{call} returned {answers[wrong[0]]!r}; expected {expected(*case)!r}."]
+    for mistake in mistakes:
+        explains = True
+        for c, got in zip(cases, answers):
+            try:
+                explains = same(got, mistake.answer(*c))
+            except Exception:  # a mistake's formula may not apply to every case
+                explains = False
+            if not explains:
+                break
+        if explains:
+            lines.append(f"Diagnosis: that is what you get with {mistake.looks_like}: {mistake.advice}")
+            return _finish(_failure(name, lines, mistake.key), quiet)
+    lines.append(fallback)
+    return _finish(_failure(name, lines, "values"), quiet)
+
+
+def _one_int(value: Any) -> int:
+    if not _is_int(value):
+        raise TypeError("expected an int")
+    return int(value)
+
+
+def _int_list(value: Any) -> list[int]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError("expected a list of ints")
+    items = list(value)
+    if not all(_is_int(v) for v in items):
+        raise TypeError("expected a list of ints")
+    return [int(v) for v in items]
+
+
+def _fields_with(kernel_sizes: list[int], dilations: list[int], strides: list[int] | None, rule: str) -> list[int]:
+    """The usual slips in the receptive-field loop."""
+    ss = [1] * len(kernel_sizes) if strides is None else strides
+    out, field, jump = [], 1, 1
+    for k, d, s in zip(kernel_sizes, dilations, ss):
+        if rule == "own_stride":
+            jump *= s
+        field += (k if rule == "k_times_d" else k - 1) * d * jump
+        if rule != "own_stride":
+            jump *= s
+        out.append(field - 1 if rule == "start_zero" else field)
+    return out
+
+
+RF_CASES: list[tuple[list[int], list[int], list[int] | None]] = [
+    ([3] * 7 + [1], [1, 1, 2, 4, 8, 16, 1, 1], None),
+    ([3, 3, 3], [1, 2, 4], None),
+    ([5, 3], [2, 3], None),
+    ([3, 2, 3, 2, 3], [1] * 5, [1, 2, 1, 2, 1]),
+    ([3, 3, 3], [2, 1, 2], [2, 1, 2]),
+]
+
+
+def check_receptive_fields(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(kernel_sizes, dilations, strides=None)``: ``R_1 .. R_L`` as a list (notebook 04).
+
+    The right answer is :func:`dilconv_lib.geometry.receptive_fields`,
+    ``R_l = R_{l-1} + (k_l - 1) d_l prod_{j<l} s_j`` from ``R_0 = 1``.
+
+    Examples
+    --------
+    >>> from dilconv_lib import receptive_fields
+    >>> verdict = check_receptive_fields(receptive_fields)
+    ✓ receptive_fields is right on all 5 stacks (the context module, dilations, strides).
+    >>> def own(kernel_sizes, dilations, strides=None):  # each layer multiplied by its own stride too
+    ...     return _fields_with(kernel_sizes, dilations, strides, "own_stride")
+    >>> check_receptive_fields(own, quiet=True).mistake
+    'own_stride'
+    """
+    from dilconv_lib.geometry import receptive_fields
+
+    mistakes = [
+        _Mistake(
+            "start_zero",
+            "R_0 = 0",
+            "start from R_0 = 1: with no layer a pixel sees itself.",
+            lambda k, d, s: _fields_with(k, d, s, "start_zero"),
+        ),
+        _Mistake(
+            "k_times_d",
+            "k * d per layer",
+            "a kernel of k taps has k - 1 steps between its first and last tap: (k - 1) * d.",
+            lambda k, d, s: _fields_with(k, d, s, "k_times_d"),
+        ),
+        _Mistake(
+            "own_stride",
+            "each layer's own stride in its jump",
+            "a layer's stride widens the steps of the layers above it, not its own: J_l = prod_(j<l) s_j.",
+            lambda k, d, s: _fields_with(k, d, s, "own_stride"),
+        ),
+    ]
+    return _run_cases(
+        fn,
+        [tuple(c) for c in RF_CASES],
+        receptive_fields,
+        lambda a, b: a == b,
+        mistakes,
+        "Add (k_l - 1) * d_l * J_l per layer, then multiply the jump J by the layer's stride.",
+        f"is right on all {len(RF_CASES)} stacks (the context module, dilations, strides).",
+        quiet,
+        _int_list,
+    )
+
+
+def _layers_to_reach(field: int, *, doubling_short: bool = False) -> tuple[int, int]:
+    plain = max(0, -(-(field - 1) // 2))  # the fewest L with 2L + 1 >= field
+    doubling = 0
+    while 2 ** (doubling + 1) - 1 < field:
+        doubling += 1
+    if doubling_short and 2 ** (doubling + 1) - 1 > field:
+        doubling -= 1
+    return plain, doubling
+
+
+def _int_pair(value: Any) -> tuple[int, int]:
+    items = list(value) if isinstance(value, (tuple, list)) else None
+    if items is None or len(items) != 2 or not all(_is_int(v) for v in items):
+        raise TypeError("expected a pair of ints (plain_layers, doubling_layers)")
+    return int(items[0]), int(items[1])
+
+
+def check_layers_to_reach(fn: Callable[[int], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(field)``: the fewest plain 3x3 layers and the fewest doubling layers
+    (dilations 1, 2, 4, ...) whose receptive field is at least ``field`` (notebook 04).
+
+    Examples
+    --------
+    >>> verdict = check_layers_to_reach(lambda field: _layers_to_reach(field))
+    ✓ <lambda> is right for fields 3 to 200 (plain 2L + 1, doubling 2^(L+1) - 1).
+    >>> check_layers_to_reach(lambda f: _layers_to_reach(f, doubling_short=True), quiet=True).mistake
+    'doubling_short'
+    """
+    cases = [(f,) for f in (3, 5, 15, 33, 64, 67, 100, 127, 200)]
+    mistakes = [
+        _Mistake(
+            "doubling_short",
+            "the most doubling layers that stay below or at the field",
+            "the question asks for a field of at least that size: take the fewest layers that reach it.",
+            lambda f: _layers_to_reach(f, doubling_short=True),
+        ),
+        _Mistake(
+            "plain_k",
+            "3 pixels per plain layer",
+            "a 3x3 layer adds k - 1 = 2 pixels: R_L = 2L + 1.",
+            lambda f: (-(-f // 3), _layers_to_reach(f)[1]),
+        ),
+    ]
+    return _run_cases(
+        fn,
+        cases,
+        lambda f: _layers_to_reach(f),
+        lambda a, b: a == b,
+        mistakes,
+        "Plain: R_L = 2L + 1; doubling: R_L = 2^(L+1) - 1; take the fewest L with R_L >= field.",
+        "is right for fields 3 to 200 (plain 2L + 1, doubling 2^(L+1) - 1).",
+        quiet,
+        _int_pair,
+    )
+
+
+def _plain_gradient(n: int, *, convolutions: int | None = None, outer: bool = True) -> np.ndarray:
+    profile = np.array([1])
+    for _ in range(n if convolutions is None else convolutions):
+        profile = np.convolve(profile, [1, 1, 1])
+    return np.outer(profile, profile) if outer else profile
+
+
+def _array(value: Any) -> np.ndarray:
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError("expected an array of numbers") from error
+
+
+def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(a.shape == np.shape(b) and np.allclose(a, b))
+
+
+def check_plain_gradient(fn: Callable[[int], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(n)``: the 2-D input gradient, (2n + 1, 2n + 1), of one output pixel of
+    ``n`` plain all-ones 3x3 layers (notebook 04): the outer product of ``[1, 1, 1]`` convolved ``n`` times.
+
+    Examples
+    --------
+    >>> verdict = check_plain_gradient(lambda n: _plain_gradient(n))
+    ✓ <lambda> is right for 1 to 6 layers (the path counts, an outer product of two profiles).
+    >>> check_plain_gradient(lambda n: _plain_gradient(n, outer=False), quiet=True).mistake
+    'profile_only'
+    """
+    from dilconv_lib.receptive import impulse_response
+
+    mistakes = [
+        _Mistake(
+            "profile_only",
+            "the 1-D profile",
+            "the 2-D gradient is np.outer(profile, profile).",
+            lambda n: _plain_gradient(n, outer=False),
+        ),
+        _Mistake(
+            "one_short",
+            "one convolution fewer",
+            "n layers: convolve [1] with [1, 1, 1] n times, giving 2n + 1 entries.",
+            lambda n: _plain_gradient(n, convolutions=n - 1),
+        ),
+        _Mistake(
+            "sum",
+            "a sum of the profiles",
+            "chains of taps combine one row step and one column step: the counts multiply (np.outer), they do not add.",
+            lambda n: _plain_gradient(n, outer=False)[:, None] + _plain_gradient(n, outer=False)[None, :],
+        ),
+    ]
+    return _run_cases(
+        fn,
+        [(n,) for n in range(1, 7)],
+        lambda n: impulse_response([1] * n).astype(np.float64),
+        _same_array,
+        mistakes,
+        "Convolve [1] with [1, 1, 1] n times for the profile, then take np.outer(profile, profile).",
+        "is right for 1 to 6 layers (the path counts, an outer product of two profiles).",
+        quiet,
+        _array,
+    )
+
+
+def check_gap_free_rates(fn: Callable[[int], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(min_field)``: rates ``[1, r_2, r_3]`` of three 3x3 layers with no holes and a
+    receptive field of at least ``min_field``, for ``min_field`` from 3 to 27 (the widest such field; notebook 05).
+
+    Examples
+    --------
+    >>> verdict = check_gap_free_rates(lambda min_field: [1, 3, 9])
+    ✓ <lambda> is right for every field from 3 to 27: no holes, wide enough.
+    >>> check_gap_free_rates(lambda min_field: [1, 2, 9], quiet=True).mistake
+    'holes'
+    """
+    from dilconv_lib.geometry import receptive_fields
+    from dilconv_lib.receptive import count_holes, hdc_max_distances
+
+    name = _name(fn)
+    for min_field in (3, 9, 15, 21, 25, 27):
+        call = f"{name}({min_field})"
+        try:
+            raw = fn(min_field)
+        except NotImplementedError:
+            return _finish(_not_implemented(name), quiet)
+        except Exception as error:  # anything the learner's code raises is reported, not re-raised
+            return _finish(_failure(name, [f"{call}:", *_exception_lines(error)], "raised"), quiet)
+        try:
+            rates = _int_list(raw)
+        except TypeError:
+            rates = []
+        if len(rates) != 3 or min(rates) < 1:
+            lines = [f"{call} returned {raw!r}; expected a list of three rates [1, r2, r3], each an int >= 1."]
+            return _finish(_failure(name, lines, "wrong_type"), quiet)
+        field = receptive_fields([3, 3, 3], rates)[-1]
+        if rates[0] != 1:
+            lines = [f"{call} returned {rates}: start with rate 1; a dilated first layer leaves holes."]
+            return _finish(_failure(name, lines, "r1"), quiet)
+        if field < min_field:
+            lines = [f"{call} returned {rates}, whose field is {field} < {min_field}: R = 1 + 2 (1 + r2 + r3)."]
+            return _finish(_failure(name, lines, "too_small"), quiet)
+        holes = count_holes(rates)
+        if holes:
+            lines = [
+                f"{call} returned {rates}, which leaves {holes} holes: M_2 = {hdc_max_distances(rates)[1]} > 3.",
+                "Layer 1 fills gaps of up to 3; layers 2 and 3 leave gaps of r2 and (for r3 >= 2 r2) r3 - 2 r2.",
+            ]
+            return _finish(_failure(name, lines, "holes"), quiet)
+    return _finish(
+        Verdict(ok=True, message=f"✓ {name} is right for every field from 3 to 27: no holes, wide enough."), quiet
+    )
+
+
+def _max_distances_upward(rates: list[int]) -> list[int]:
+    m = [rates[0]]
+    for r in rates[1:]:
+        m.append(max(m[-1] - 2 * r, m[-1] - 2 * (m[-1] - r), r))
+    return m
+
+
+def check_max_distances(fn: Callable[[list[int]], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(rates)``: Wang et al.'s ``[M_1, ..., M_n]`` (notebook 05).
+
+    Examples
+    --------
+    >>> from dilconv_lib.receptive import hdc_max_distances
+    >>> verdict = check_max_distances(hdc_max_distances)
+    ✓ hdc_max_distances is right on all 7 groups.
+    >>> check_max_distances(_max_distances_upward, quiet=True).mistake
+    'upward'
+    """
+    from dilconv_lib.receptive import hdc_max_distances
+
+    cases = [
+        ([1, 2, 5],),
+        ([1, 2, 9],),
+        ([2, 2, 2],),
+        ([1, 1, 2, 4, 8, 16, 1],),
+        ([1, 3, 1],),
+        ([5],),
+        ([1, 2, 5, 1, 2, 5],),
+    ]
+    mistakes = [
+        _Mistake(
+            "upward",
+            "the recursion run from layer 1 up",
+            "start from M_n = r_n and go down, i = n - 1 .. 1.",
+            _max_distances_upward,
+        ),
+        _Mistake(
+            "two_terms",
+            "the third term r_i left out",
+            "M_i is the largest of three terms, the last one r_i.",
+            lambda r: [*[max(m - 2 * ri, m - 2 * (m - ri)) for ri, m in zip(r[:-1], hdc_max_distances(r)[1:])], r[-1]],
+        ),
+    ]
+    return _run_cases(
+        fn,
+        cases,
+        lambda r: hdc_max_distances(r),
+        lambda a, b: a == b,
+        mistakes,
+        "M_n = r_n; going down, M_i = max(M_(i+1) - 2 r_i, M_(i+1) - 2 (M_(i+1) - r_i), r_i).",
+        f"is right on all {len(cases)} groups.",
+        quiet,
+        _int_list,
+    )
+
+
+def check_holes_1d(fn: Callable[[list[int]], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(rates)``: the offsets between the smallest and the largest reached offset of a
+    stack of 3-tap layers that no sum of taps reaches (notebook 05). The 2-D count is ``R^2 - (R - h)^2``.
+
+    Examples
+    --------
+    >>> from dilconv_lib.receptive import reached_offsets
+    >>> verdict = check_holes_1d(lambda r: 2 * sum(r) + 1 - len(reached_offsets(r)))
+    ✓ <lambda> is right on all 6 stacks, and R^2 - (R - h)^2 is the 2-D hole count.
+    >>> check_holes_1d(lambda r: len(reached_offsets(r)), quiet=True).mistake
+    'reached'
+    """
+    from dilconv_lib.receptive import reached_offsets
+
+    cases = [([2, 2, 2],), ([1, 2, 9],), ([1, 2, 5],), ([3, 3],), ([1, 4, 4, 12],), ([2, 3, 5],)]
+    mistakes = [
+        _Mistake(
+            "reached",
+            "the number of offsets reached",
+            "count those that are NOT reached: the span max - min + 1, less the reached ones.",
+            lambda r: len(reached_offsets(r)),
+        ),
+        _Mistake(
+            "span",
+            "the span less the reached offsets, without the + 1",
+            "from min to max there are max - min + 1 offsets.",
+            lambda r: 2 * sum(r) - len(reached_offsets(r)),
+        ),
+    ]
+    return _run_cases(
+        fn,
+        cases,
+        lambda r: 2 * sum(r) + 1 - len(reached_offsets(r)),
+        lambda a, b: a == b,
+        mistakes,
+        "Build the set of sums {a + t for a in reached for t in (-r, 0, r)} layer by layer, then count the gaps.",
+        f"is right on all {len(cases)} stacks, and R^2 - (R - h)^2 is the 2-D hole count.",
+        quiet,
+        _one_int,
+    )
+
+
+def _eq5(c_in: int, c_out: int, c: int, scale: str = "out") -> np.ndarray:
+    a, b = np.arange(c_in), np.arange(c_out)
+    same = (b[:, None] * c // c_out) == (a[None, :] * c // c_in)
+    value = {"out": c / c_out, "in": c / c_in, "one": 1.0}[scale]
+    result: np.ndarray = same * value
+    return result
+
+
+def check_eq5_centre(fn: Callable[[int, int, int], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(c_in, c_out, C)``: Eq. 5's (c_out, c_in) centre taps without noise (notebook 06).
+
+    Examples
+    --------
+    >>> verdict = check_eq5_centre(lambda c_in, c_out, C: _eq5(c_in, c_out, C))
+    ✓ <lambda> matches Eq. 5 on all 7 widths.
+    >>> check_eq5_centre(lambda c_in, c_out, C: _eq5(c_in, c_out, C, "one"), quiet=True).mistake
+    'unscaled'
+    """
+    cases = [(3, 3, 3), (3, 6, 3), (6, 12, 3), (12, 12, 3), (96, 3, 3), (2, 4, 2), (8, 2, 2)]
+    mistakes = [
+        _Mistake(
+            "transposed",
+            "(c_in, c_out) instead of (c_out, c_in)",
+            "rows are output channels b, columns input channels a.",
+            lambda i, o, c: _eq5(i, o, c).T,
+        ),
+        _Mistake(
+            "unscaled",
+            "1 on every centre tap",
+            "scale by C / c_(i+1) so that the sum over a group keeps the size of the signal.",
+            lambda i, o, c: _eq5(i, o, c, "one"),
+        ),
+        _Mistake(
+            "scale_in",
+            "C / c_i as the scale",
+            "the scale is C / c_(i+1), the output width.",
+            lambda i, o, c: _eq5(i, o, c, "in"),
+        ),
+    ]
+
+    def convert(value: Any) -> np.ndarray:
+        return _array(value.detach().numpy() if hasattr(value, "detach") else value)
+
+    return _run_cases(
+        fn,
+        cases,
+        lambda i, o, c: _eq5(i, o, c),
+        _same_array,
+        mistakes,
+        "Channel a is in group floor(a C / c_in), channel b in floor(b C / c_out); C / c_out where they agree.",
+        f"matches Eq. 5 on all {len(cases)} widths.",
+        quiet,
+        convert,
+    )
+
+
+def check_hidden_share(fn: Callable[[Any, Any, int], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(distance, labels, field)``: the share of object pixels (label > 0) with no marker
+    within a receptive field of ``field`` pixels, i.e. ``distance > (field - 1) // 2`` (notebook 06).
+
+    ``distance`` is :func:`dilconv_lib.tasks.marker_distance` of some scenes, ``labels`` their labels.
+
+    Examples
+    --------
+    >>> verdict = check_hidden_share(lambda d, y, f: float(((d > (f - 1) // 2) & (y > 0)).sum() / (y > 0).sum()))
+    ✓ <lambda> is right for fields 15, 31 and 67.
+    >>> check_hidden_share(lambda d, y, f: float(((d > f) & (y > 0)).sum() / (y > 0).sum()), quiet=True).mistake
+    'reach_is_field'
+    """
+    from dilconv_lib.tasks import marked_discs, marker_distance
+
+    scenes = marked_discs(16, classes=4, seed=7)
+    distance, labels = marker_distance(scenes), scenes.labels
+
+    def share(field: int, reach: int | None = None, among_objects: bool = True, at_least: bool = False) -> float:
+        r = (field - 1) // 2 if reach is None else reach
+        mask = labels > 0 if among_objects else labels >= 0
+        hidden = (distance >= r) if at_least else (distance > r)
+        return float((hidden & mask).sum()) / float(mask.sum())
+
+    def number(value: Any) -> float:
+        value = value.item() if hasattr(value, "item") else value
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise TypeError("expected a number between 0 and 1")
+        return float(value)
+
+    mistakes = [
+        _Mistake(
+            "reach_is_field",
+            "the whole field as the reach",
+            "a field of 2r + 1 pixels reaches r = (field - 1) // 2 pixels each way.",
+            lambda d, y, f: share(f, reach=f),
+        ),
+        _Mistake(
+            "all_pixels",
+            "every pixel counted",
+            "count object pixels only (labels > 0), in the numerator and the denominator.",
+            lambda d, y, f: share(f, among_objects=False),
+        ),
+        _Mistake(
+            "at_least",
+            "distance >= r",
+            "a marker at distance exactly r is inside the field: out of sight means distance > r.",
+            lambda d, y, f: share(f, at_least=True),
+        ),
+    ]
+    return _run_cases(
+        fn,
+        [(distance, labels, f) for f in (15, 31, 67)],
+        lambda d, y, f: share(f),
+        lambda a, b: abs(a - b) < 1e-6,
+        mistakes,
+        "Out of sight: distance > (field - 1) // 2, among the pixels with label > 0.",
+        "is right for fields 15, 31 and 67.",
+        quiet,
+        number,
+        lambda case: f"distance, labels, {case[2]}",
+    )
+
+
+def _conv_weights(widths: list[int], c: int, *, rule: str = "") -> int:
+    ins = [c, *widths[:-1]]
+    kernels = [3] * 8 if rule == "all_3x3" else [3] * 7 + [1]
+    if rule == "own_width":
+        ins = list(widths)
+    total = sum(k * k * a * b for k, a, b in zip(kernels, ins, widths))
+    return total + (sum(widths) if rule == "biases" else 0)
+
+
+def check_conv_weights(fn: Callable[[list[int], int], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(widths, C)``: the weights of Table 1's eight layers (seven 3x3, one 1x1) with
+    ``widths[l - 1]`` output channels in layer ``l`` and a ``C``-channel input (notebook 06).
+
+    Examples
+    --------
+    >>> verdict = check_conv_weights(lambda widths, C: _conv_weights(widths, C))
+    ✓ <lambda> is right on all 5 width lists (64 C^2 for Basic, 15422 C^2 for Large).
+    >>> check_conv_weights(lambda w, C: _conv_weights(w, C, rule="all_3x3"), quiet=True).mistake
+    'all_3x3'
+    """
+    cases = [
+        ([4] * 8, 4),
+        ([8, 8, 16, 32, 64, 128, 128, 4], 4),
+        ([5, 6, 7, 8, 9, 10, 11, 3], 3),
+        ([21] * 8, 21),
+        ([f * 2 for f in (2, 2, 4, 8, 16, 32, 32, 1)], 2),
+    ]
+    mistakes = [
+        _Mistake(rule, looks_like, advice, lambda w, c, rule=rule: _conv_weights(w, c, rule=rule))
+        for rule, looks_like, advice in [
+            ("all_3x3", "eight 3x3 layers", "the last layer is 1x1: k^2 = 1 there, not 9."),
+            (
+                "own_width",
+                "each layer's own width as its input",
+                "layer l reads the previous layer's channels (the input's C for layer 1).",
+            ),
+            ("biases", "the biases added", "count the weights only; the biases (one per output channel) come on top."),
+        ]
+    ]
+    return _run_cases(
+        fn,
+        [tuple(c) for c in cases],
+        lambda w, c: _conv_weights(w, c),
+        lambda a, b: a == b,
+        mistakes,
+        "Sum k^2 c_in c_out over the layers, c_in the previous layer's width (C for layer 1).",
+        f"is right on all {len(cases)} width lists (64 C^2 for Basic, 15422 C^2 for Large).",
+        quiet,
+        _one_int,
+    )
+
+
+__all__ += [
+    "check_conv_weights",
+    "check_eq5_centre",
+    "check_gap_free_rates",
+    "check_hidden_share",
+    "check_holes_1d",
+    "check_layers_to_reach",
+    "check_max_distances",
+    "check_plain_gradient",
+    "check_receptive_fields",
+]

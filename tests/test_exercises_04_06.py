@@ -1,0 +1,119 @@
+"""The checkers of notebooks 04-06 accept right answers, recognise a stub, and name each usual mistake."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from dilconv_lib import receptive_fields
+from dilconv_lib.context import identity_kernel
+from dilconv_lib.exercises import (
+    _conv_weights,
+    _eq5,
+    _fields_with,
+    _layers_to_reach,
+    _max_distances_upward,
+    _plain_gradient,
+    check_conv_weights,
+    check_eq5_centre,
+    check_gap_free_rates,
+    check_hidden_share,
+    check_holes_1d,
+    check_layers_to_reach,
+    check_max_distances,
+    check_plain_gradient,
+    check_receptive_fields,
+)
+from dilconv_lib.receptive import hdc_max_distances, reached_offsets
+
+
+def stub(*args: Any) -> Any:
+    raise NotImplementedError("Exercise: write the body of stub")
+
+
+def right_hidden_share(distance: torch.Tensor, labels: torch.Tensor, field: int) -> float:
+    objects = labels > 0
+    return ((distance > (field - 1) // 2) & objects).sum().item() / objects.sum().item()
+
+
+def right_eq5(c_in: int, c_out: int, C: int) -> torch.Tensor:
+    return identity_kernel(c_in, c_out, 1, C)[:, :, 0, 0]
+
+
+RIGHT: list[tuple[Callable[..., Any], Callable[..., Any]]] = [
+    (check_receptive_fields, receptive_fields),
+    (check_layers_to_reach, lambda f: _layers_to_reach(f)),
+    (check_plain_gradient, lambda n: _plain_gradient(n).tolist()),
+    (check_gap_free_rates, lambda f: [1, 3, 9]),
+    (check_max_distances, hdc_max_distances),
+    (check_holes_1d, lambda r: 2 * sum(r) + 1 - len(reached_offsets(r))),
+    (check_eq5_centre, right_eq5),
+    (check_hidden_share, right_hidden_share),
+    (check_conv_weights, lambda w, c: _conv_weights(w, c)),
+]
+
+
+@pytest.mark.parametrize("checker, answer", RIGHT)
+def test_accepts_the_right_answer(checker: Callable[..., Any], answer: Callable[..., Any]) -> None:
+    verdict = checker(answer, quiet=True)
+    assert verdict and verdict.mistake is None and verdict.message.startswith("✓")
+
+
+@pytest.mark.parametrize("checker", [c for c, _ in RIGHT])
+def test_recognises_a_stub(checker: Callable[..., Any], capsys: pytest.CaptureFixture[str]) -> None:
+    verdict = checker(stub)
+    assert not verdict and verdict.mistake == "not_implemented"
+    assert "stub is not implemented yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("checker", [c for c, _ in RIGHT])
+def test_reports_an_exception_without_raising(checker: Callable[..., Any]) -> None:
+    def broken(*args: Any) -> Any:
+        return [][1]
+
+    verdict = checker(broken, quiet=True)
+    assert not verdict and verdict.mistake == "raised" and "IndexError" in verdict.message
+
+
+WRONG: list[tuple[Callable[..., Any], Callable[..., Any], str]] = [
+    (check_receptive_fields, lambda k, d, s=None: _fields_with(k, d, s, "start_zero"), "start_zero"),
+    (check_receptive_fields, lambda k, d, s=None: _fields_with(k, d, s, "k_times_d"), "k_times_d"),
+    (check_receptive_fields, lambda k, d, s=None: _fields_with(k, d, s, "own_stride"), "own_stride"),
+    (check_receptive_fields, lambda k, d, s=None: 67, "wrong_type"),
+    (check_layers_to_reach, lambda f: _layers_to_reach(f, doubling_short=True), "doubling_short"),
+    (check_layers_to_reach, lambda f: (-(-f // 3), _layers_to_reach(f)[1]), "plain_k"),
+    (check_layers_to_reach, lambda f: 6, "wrong_type"),
+    (check_plain_gradient, lambda n: _plain_gradient(n, outer=False), "profile_only"),
+    (check_plain_gradient, lambda n: _plain_gradient(n, convolutions=n - 1), "one_short"),
+    (check_plain_gradient, lambda n: np.add.outer(*[_plain_gradient(n, outer=False)] * 2), "sum"),
+    (check_gap_free_rates, lambda f: [1, 2, 9], "holes"),
+    (check_gap_free_rates, lambda f: [2, 3, 5], "r1"),
+    (check_gap_free_rates, lambda f: [1, 2, 5], "too_small"),
+    (check_gap_free_rates, lambda f: "1, 3, 9", "wrong_type"),
+    (check_max_distances, _max_distances_upward, "upward"),
+    (check_max_distances, lambda r: [9] * len(r), "values"),
+    (check_holes_1d, lambda r: len(reached_offsets(r)), "reached"),
+    (check_holes_1d, lambda r: 2 * sum(r) - len(reached_offsets(r)), "span"),
+    (check_holes_1d, lambda r: 1.5, "wrong_type"),
+    (check_eq5_centre, lambda i, o, c: _eq5(i, o, c).T, "transposed"),
+    (check_eq5_centre, lambda i, o, c: _eq5(i, o, c, "one"), "unscaled"),
+    (check_eq5_centre, lambda i, o, c: _eq5(i, o, c, "in"), "scale_in"),
+    (check_hidden_share, lambda d, y, f: right_hidden_share(d, y, 2 * f + 1), "reach_is_field"),
+    (check_hidden_share, lambda d, y, f: ((d > (f - 1) // 2).sum() / d.numel()).item(), "all_pixels"),
+    (check_hidden_share, lambda d, y, f: right_hidden_share(d, y, f - 2), "at_least"),
+    (check_hidden_share, lambda d, y, f: "63%", "wrong_type"),
+    (check_conv_weights, lambda w, c: _conv_weights(w, c, rule="all_3x3"), "all_3x3"),
+    (check_conv_weights, lambda w, c: _conv_weights(w, c, rule="own_width"), "own_width"),
+    (check_conv_weights, lambda w, c: _conv_weights(w, c, rule="biases"), "biases"),
+]
+
+
+@pytest.mark.parametrize("checker, answer, mistake", WRONG)
+def test_names_the_mistake(checker: Callable[..., Any], answer: Callable[..., Any], mistake: str) -> None:
+    verdict = checker(answer, quiet=True)
+    assert not verdict and verdict.mistake == mistake, verdict.message
+    assert verdict.message.startswith("✗") and "not right yet" in verdict.message
