@@ -2048,3 +2048,49 @@ __all__ += [
     "check_plain_gradient",
     "check_receptive_fields",
 ]
+
+
+def check_im2col_bytes(value: Any, *, quiet: bool = False) -> Verdict:
+    """Check a number: the bytes of the im2col matrix for N = 8, C_in = 64, 64 x 64, 3 x 3, d = p = 16, float32 (02).
+
+    One column of ``C_in kH kW`` items per output pixel, ``H_out W_out = 64 * 64`` ("same" padding) per
+    image: ``8 * 64 * 9 * 64 * 64 * 4`` bytes, 72 MiB, whatever the dilation.
+
+    >>> verdict = check_im2col_bytes(8 * 64 * 9 * 64 * 64 * 4)
+    ✓ 75497472 bytes (72 MiB) is right: N * C_in * kH * kW * H_out * W_out items of 4 bytes, at any dilation.
+    >>> check_im2col_bytes(8 * 64 * 9 * 64 * 64, quiet=True).mistake
+    'itemsize'
+    """
+    n, c_in, k, size, itemsize, d = 8, 64, 3, 64, 4, 16
+    expected = n * c_in * k * k * size * size * itemsize
+    name = "my_im2col_bytes"
+    if not _is_int(value) and not (isinstance(value, float) and value.is_integer()):
+        lines = [f"It is {value!r}; expected a whole number of bytes (an int)."]
+        return _finish(_failure(name, lines, "not_an_int"), quiet)
+    if value == expected:
+        message = (
+            f"✓ {expected} bytes ({expected // 2**20} MiB) is right: N * C_in * kH * kW * H_out * W_out items "
+            "of 4 bytes, at any dilation."
+        )
+        return _finish(Verdict(ok=True, message=message), quiet)
+    lines = [f"{value!r} bytes; expected {expected} ({expected // 2**20} MiB)."]
+    window = d * (k - 1) + 1
+    for key, guess, advice in [
+        ("itemsize", expected // itemsize, "that counts items: a float32 takes 4 bytes."),
+        ("batch", expected // n, "that is one image: the batch has N = 8."),
+        ("padded", n * c_in * k * k * (size + 2 * d) ** 2 * itemsize, "one column per OUTPUT pixel, 64 x 64 here."),
+        (
+            "window",
+            n * c_in * window * window * size * size * itemsize,
+            "a column holds the kH * kW taps, not the window.",
+        ),
+        ("input", expected // (k * k), "that is the input; the matrix holds each pixel up to kH * kW times."),
+    ]:
+        if value == guess:
+            lines.append(f"Diagnosis: {advice}")
+            return _finish(_failure(name, lines, key), quiet)
+    lines.append("Count C_in * kH * kW items per output pixel, H_out * W_out output pixels per image, N images.")
+    return _finish(_failure(name, lines, "values"), quiet)
+
+
+__all__ += ["check_im2col_bytes"]

@@ -177,3 +177,21 @@ def test_a_usual_mistake_is_named(checker: Any, answer: Any, mistake: str) -> No
     assert not verdict
     assert verdict.mistake == mistake, verdict.message
     assert verdict.message.startswith("✗")
+
+
+def test_im2col_bytes_checker() -> None:
+    from dilconv_lib.exercises import check_im2col_bytes
+
+    right = 8 * 64 * 9 * 64 * 64 * 4
+    assert check_im2col_bytes(right, quiet=True)
+    for value, mistake in [
+        (right // 4, "itemsize"),
+        (right // 8, "batch"),
+        (8 * 64 * 9 * 96 * 96 * 4, "padded"),
+        (8 * 64 * 33 * 33 * 64 * 64 * 4, "window"),
+        (right // 9, "input"),
+        (right + 1, "values"),
+        ("72 MiB", "not_an_int"),
+    ]:
+        verdict = check_im2col_bytes(value, quiet=True)
+        assert not verdict and verdict.mistake == mistake, verdict.message
