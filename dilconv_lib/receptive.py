@@ -15,7 +15,7 @@ module checks it from three other sides:
 - **by gradients**: :func:`input_gradient`, :func:`receptive_field_by_gradient` and
   :func:`effective_receptive_field` back-propagate from one output pixel of a torch model; the
   effective receptive field is that of Luo et al., "Understanding the Effective Receptive Field in
-  Deep Convolutional Neural Networks" (NeurIPS 2016). :func:`conv_stack` builds small test models.
+  Deep Convolutional Neural Networks" (NIPS 2016). :func:`conv_stack` builds small test models.
 
 Every stack here has square kernels and the same dilation and stride along both axes.
 The hole functions need NumPy only; the gradient functions import torch when called.
