@@ -882,7 +882,7 @@ def train_echo(
         x, y = echo_batch(batch, length, lag, generator=generator, dtype=dtype)
         loss = F.mse_loss(model(x)[..., lag:], y[..., lag:])
         optimiser.zero_grad()
-        loss.backward()  # type: ignore[no-untyped-call]
+        loss.backward()
         optimiser.step()
         losses.append(loss.item())
     return losses

@@ -485,5 +485,5 @@ def test_readme_launches_the_first_notebook_on_binder_and_colab() -> None:
     (url,) = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"].values()
     repo = url.removeprefix("https://github.com/")
     first = NOTEBOOKS[0].name
-    assert f"https://mybinder.org/v2/gh/{repo}/main?labpath=notebooks%2F{first}" in readme
+    assert f"https://mybinder.org/v2/gh/{repo}/main?labpath=workspace%2F{first}" in readme
     assert f"https://colab.research.google.com/github/{repo}/blob/main/notebooks/{first}" in readme

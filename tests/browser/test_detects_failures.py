@@ -7,7 +7,7 @@ import pytest
 
 from tests.browser.lab import run_notebook
 
-pytest.importorskip("playwright.sync_api")
+import playwright.sync_api  # noqa: E402, F401  (run.sh installs it: a missing one is an error, never a skip)
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 

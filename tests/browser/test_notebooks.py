@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser.lab import NOTEBOOK_DIR, move_first_slider, run_notebook, uses_int_slider
 
-pytest.importorskip("playwright.sync_api")
+import playwright.sync_api  # noqa: E402, F401  (run.sh installs it: a missing one is an error, never a skip)
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 EXPLORER = next((path.name for path in NOTEBOOKS if uses_int_slider(path)), None)
