@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import nbformat
-import pytest
+import playwright.sync_api  # noqa: F401  (run.sh installs it: a missing one is an error, never a skip)
 
 from tests.browser.lab import run_notebook
-
-import playwright.sync_api  # noqa: E402, F401  (run.sh installs it: a missing one is an error, never a skip)
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 

@@ -8,11 +8,10 @@ no course notebook has a slider.
 from __future__ import annotations
 
 import nbformat
+import playwright.sync_api  # noqa: F401  (run.sh installs it: a missing one is an error, never a skip)
 import pytest
 
 from tests.browser.lab import NOTEBOOK_DIR, move_first_slider, run_notebook, uses_int_slider
-
-import playwright.sync_api  # noqa: E402, F401  (run.sh installs it: a missing one is an error, never a skip)
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 EXPLORER = next((path.name for path in NOTEBOOKS if uses_int_slider(path)), None)
