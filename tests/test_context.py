@@ -14,7 +14,9 @@ from dilconv_lib.context import (
     ContextModule,
     PlainStack,
     PoolingNet,
+    conv_outputs,
     identity_kernel,
+    multiply_adds,
 )
 from dilconv_lib.geometry import receptive_fields
 from dilconv_lib.receptive import receptive_field_by_gradient
@@ -236,3 +238,45 @@ def test_identity_kernel_bad_arguments() -> None:
         identity_kernel(2, 3, 3, 2)
     with pytest.raises(ValueError, match="in_channels"):
         identity_kernel(0, 2, 3, 2)
+
+
+def test_he_init_has_he_variance_and_zero_biases() -> None:
+    torch.manual_seed(0)
+    module = ContextModule(8, init="he")
+    for conv in module.convs:
+        fan_in = conv.in_channels * conv.kernel_size[0] * conv.kernel_size[1]
+        assert not conv.bias.any()
+        assert abs(conv.weight.var().item() * fan_in / 2 - 1) < 0.35  # variance 2 / fan_in
+    assert PlainStack(2, init="he").init == "he" and PoolingNet(2, init="he").init == "he"
+
+
+def test_pooling_skip_adds_the_first_layers_full_resolution_output() -> None:
+    plain, skip = PoolingNet(2), PoolingNet(2, skip=True)
+    assert sum(p.numel() for p in skip.parameters()) == sum(p.numel() for p in plain.parameters())
+    x = torch.rand(1, 2, 16, 16)
+    coarse = F.interpolate(F.max_pool2d(F.max_pool2d(F.max_pool2d(x, 2), 2), 2), size=(16, 16), mode="bilinear")
+    assert torch.allclose(plain(x), coarse, atol=1e-6)  # identity init: pooled and upsampled
+    assert torch.allclose(skip(x), coarse + x, atol=1e-6)  # ... plus the skip
+    with pytest.raises(TypeError, match="skip"):
+        PoolingNet(2, skip=1)  # type: ignore[arg-type]
+
+
+def test_multiply_adds_and_conv_outputs() -> None:
+    c = 3
+    assert multiply_adds(ContextModule(c), 64, 64, c) == 64 * c**2 * 64 * 64
+    per_pixel = [9 * c * c] * 7 + [c * c]
+    sizes = [64 * 64, 32 * 32, 16 * 16, 8 * 8, 8 * 8, 8 * 8, 64 * 64, 64 * 64]
+    assert multiply_adds(PoolingNet(c), 64, 64, c) == sum(a * b for a, b in zip(per_pixel, sizes))
+    outs = conv_outputs(PoolingNet(c), torch.rand(2, c, 64, 64))
+    assert [tuple(o.shape[-2:]) for o in outs] == [
+        (64, 64),
+        (32, 32),
+        (16, 16),
+        (8, 8),
+        (8, 8),
+        (8, 8),
+        (64, 64),
+        (64, 64),
+    ]
+    with pytest.raises(ValueError, match="model"):
+        conv_outputs(torch.nn.ReLU(), torch.rand(1, 1, 4, 4))
