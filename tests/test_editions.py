@@ -24,7 +24,7 @@ from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from tools import manifest
+from tools import editions, manifest
 from tools.editions import (
     BEGIN,
     END,
@@ -398,8 +398,39 @@ def test_links_between_notebooks_lead_to_their_pages(edition: str, request: pyte
         soup = parse(page)
         for link in soup.find_all("a", href=True):
             target = link["href"].split("#")[0]
+            if target in OTHER_LANGUAGE_TARGETS and page.name == "index.html":
+                continue  # the same site in the other language, built by `make zh` beside this one
             if target and not re.match(r"[a-z][a-z0-9+.-]*:", target):
                 assert (out / target).is_file(), f"{page.name} links {link['href']}, which is not in the build"
+
+
+OTHER_LANGUAGE_TARGETS = {re.search(r"\((.*)\)", link).group(1) for link in editions.OTHER_LANGUAGE.values()}
+
+
+def test_the_index_links_the_other_language(site: Path) -> None:
+    hrefs = [a["href"] for a in parse(site / "index.html").find_all("a", href=True)]
+    assert "../zh/html/index.html" in hrefs
+
+
+def test_pages_and_slides_name_a_cjk_font_stack_and_fetch_no_font() -> None:
+    for template in (editions.PAGE_TEMPLATE, editions.SLIDES_TEMPLATE):
+        assert '"Noto Sans CJK SC"' in template and "Microsoft YaHei" in template
+        assert "@font-face" not in template and "url(" not in template
+
+
+def test_syllabus_in_chinese(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "# 空洞卷积\n\n这是开场白。学完之后你将能够：\n\n- 画出采样位置；\n- 计算输出尺寸。"
+            )
+        ]
+    )
+    nb.metadata["language"] = "zh-CN"
+    nbformat.write(nb, tmp_path / "01_x.ipynb")
+    text = editions.syllabus([tmp_path / "01_x.ipynb"])
+    assert text.startswith("# 课程大纲") and "[English](../../html/index.html)" in text
+    assert "- 画出采样位置；" in text and "这是开场白。" in text
 
 
 @pytest.mark.parametrize("edition", ["slides", "site"])

@@ -83,18 +83,31 @@ MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], preferredFont: null, webFon
 {%- endblock html_head_js_mathjax -%}
 """
 NOTE_TAG = "lecturer-note"  # given to the lecturer's notes on a page, which the template styles apart
+# Chinese text in the machine's own CJK fonts, named after the Latin ones (nothing is fetched: a machine
+# without any of them shows its default CJK font, or boxes).
+CJK_FONTS = (
+    '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
+    '"Microsoft YaHei", "WenQuanYi Micro Hei", "Heiti SC", "SimHei"'
+)
+LATIN_FONTS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial'
 # nbconvert's "lab" template, less every script it loads from a CDN, with the lecturer's notes set apart.
 PAGE_TEMPLATE = (
     "{%- extends 'index.html.j2' -%}"
     + _OFFLINE_BLOCKS
     + "{% block extra_css %}<style>\n"
     + f".celltag_{NOTE_TAG} {{ border-left: 4px solid #c98a00; background: #fff8e8; padding: 0.1em 0.8em; }}\n"
+    + f":root {{ --jp-content-font-family: {LATIN_FONTS}, {CJK_FONTS}, sans-serif; "
+    + f"--jp-ui-font-family: {LATIN_FONTS}, {CJK_FONTS}, sans-serif; }}\n"
     + "</style>{% endblock extra_css %}\n"
 )
-# nbconvert's "reveal" template, less its CDN scripts, and reveal.js loaded by plain script tags, not require.js.
+# nbconvert's "reveal" template, less its CDN scripts, and reveal.js loaded by plain script tags, not require.js;
+# the white theme's own font ("Source Sans Pro", shipped with reveal.js) first, then the CJK fonts.
 SLIDES_TEMPLATE = (
     "{%- extends 'index.html.j2' -%}"
     + _OFFLINE_BLOCKS
+    + "{% block extra_css %}{{ super() }}<style>\n"
+    + f'.reveal {{ font-family: "Source Sans Pro", Helvetica, {CJK_FONTS}, sans-serif; }}\n'
+    + "</style>{% endblock extra_css %}\n"
     + """
 {%- block footer_js -%}
 <script src="{{ resources.reveal.url_prefix }}/dist/reveal.js"></script>
@@ -429,12 +442,12 @@ def _outline(nb: NotebookNode, fallback: str) -> tuple[str, str, list[str]]:
     body = lines[heading + 1 :] if heading is not None else lines
     paragraphs = [p.strip() for p in "\n".join(body).split("\n\n") if p.strip()]
     opening = " ".join(paragraphs[0].split()) if paragraphs and not paragraphs[0].startswith("- ") else ""
-    sentences = re.split(r"(?<=[.!?])\s+", opening)
-    before = sentences[: next((n for n, s in enumerate(sentences) if "able to" in s), len(sentences))]
+    sentences = re.split(r"(?<=[.!?])\s+|(?<=[。！？])", opening)
+    before = sentences[: next((n for n, s in enumerate(sentences) if _announces(s)), len(sentences))]
     outcomes: list[str] = []
     announced = False
     for line in body:
-        if "able to" in line:
+        if _announces(line):
             announced = True
         elif announced and line.startswith("- "):
             outcomes.append(line[2:].strip())
@@ -445,17 +458,42 @@ def _outline(nb: NotebookNode, fallback: str) -> tuple[str, str, list[str]]:
     return title, " ".join(before or sentences[:1]), [o.rstrip(";.") for o in outcomes]
 
 
+def _announces(text: str) -> bool:
+    """Whether a line of a notebook's opening cell announces its outcomes ("able to", 中文 "能够")."""
+    return "able to" in text or "能够" in text
+
+
+# The syllabus page's own words, and the link to the same site in the other language (build/html and
+# build/zh/html, as `make html` and `make zh` write them).
+SYLLABUS_WORDS = {
+    "en": (
+        "Syllabus",
+        "The course in {n} notebooks, one step each: follow them in order.",
+        "After it you will be able to:",
+    ),
+    "zh-CN": ("课程大纲", "本课程共 {n} 个 notebook，每个一步：请按顺序学习。", "学完之后你将能够："),
+}
+OTHER_LANGUAGE = {"en": "[中文版](../zh/html/index.html)", "zh-CN": "[English](../../html/index.html)"}
+
+
+def language_of(paths: Sequence[Path]) -> str:
+    """The language a set of notebooks is written in: their metadata's ``language`` (tools/i18n.py), else "en"."""
+    return str(nbformat.read(paths[0], as_version=4).metadata.get("language", "en")) if paths else "en"
+
+
 def syllabus(paths: Sequence[Path]) -> str:
     """The syllabus in markdown: for each notebook, in order, its title (linking its page), what it is
-    about and what the learner leaves able to do, all read from the notebook."""
-    parts = ["# Syllabus", f"The course in {len(paths)} notebooks, one step each: follow them in order."]
+    about and what the learner leaves able to do, all read from the notebook; then a link to the other language."""
+    language = language_of(paths)
+    title_word, intro, after = SYLLABUS_WORDS.get(language, SYLLABUS_WORDS["en"])
+    parts = [f"# {title_word}", intro.format(n=len(paths)), OTHER_LANGUAGE.get(language, OTHER_LANGUAGE["en"])]
     for path in paths:
         title, about, outcomes = _outline(nbformat.read(path, as_version=4), path.stem)
         parts.append(f"## [{title}]({path.stem}.html)")
         if about:
             parts.append(about)
         if outcomes:
-            parts.append("After it you will be able to:\n\n" + "\n".join(f"- {o}" for o in outcomes))
+            parts.append(after + "\n\n" + "\n".join(f"- {o}" for o in outcomes))
     return "\n\n".join(parts) + "\n"
 
 
@@ -477,7 +515,7 @@ def build_html(notebooks: Path, out: Path) -> list[Path]:
             cell.metadata.setdefault("tags", []).append(NOTE_TAG)
         written.append(_export(exporter, nb, path, out / f"{path.stem}.html"))
     index = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(syllabus(paths))])
-    index.metadata["title"] = "Syllabus"
+    index.metadata["title"] = SYLLABUS_WORDS.get(language_of(paths), SYLLABUS_WORDS["en"])[0]
     written.append(_export(exporter, index, Path(notebooks) / "index.ipynb", out / "index.html"))
     return written
 
