@@ -10,6 +10,9 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # student: your own copy in workspace/ (solutions left out); instructor: notebooks/, solutions in place
 EDITION ?= student
+# en, or zh: the Chinese edition (tools/i18n.py builds it into build/zh/ from notebooks/ and i18n/zh/)
+COURSE_LANG ?= en
+ZH := build/zh
 # auto: PyTorch's CPU-only index on Linux without an NVIDIA GPU, the default index elsewhere;
 # empty: the default index; a URL: that index (tools/torch_index.py)
 TORCH_INDEX ?= auto
@@ -24,18 +27,21 @@ PYTHON := $(firstword $(foreach p,$(addprefix python,$(LOCK_PYTHONS)) python3,\
 endif
 
 .PHONY: help install lab test lint unit nbval lock-check notebooks bench bench-deps student slides html \
-	test-browser format clean distclean
+	zh test-zh test-browser test-browser-zh format clean distclean
 
 help:
 	@echo "The dilated-convolution course. Targets:"
 	@echo "  make lab            your own copy of the course in workspace/ (made on the first run, never overwritten),"
 	@echo "                      opened in JupyterLab; the solved notebooks are in notebooks/ beside it"
 	@echo "  make lab EDITION=instructor   JupyterLab on notebooks/, the instructor edition (solutions in place)"
+	@echo "  make lab COURSE_LANG=zh       中文版: your own Chinese copy in workspace-zh/"
 	@echo "  make test           lint (ruff, mypy), unit tests and doctests, every notebook under nbval"
-	@echo "  make test-browser   every notebook run in JupyterLab in a headless Chromium"
+	@echo "  make test-browser   every notebook run in JupyterLab in a headless Chromium (test-browser-zh: the Chinese ones)"
 	@echo "  make lock-check     constraints.txt resolves for Python $(LOCK_PYTHONS) (needs PyPI)"
 	@echo "  make notebooks      re-execute every notebook and store its outputs (on an idle machine)"
 	@echo "  make student | slides | html   the editions, in build/student, build/slides, build/html"
+	@echo "  make zh             the Chinese edition in build/zh/: notebooks (executed), student, slides, html"
+	@echo "  make test-zh        make zh, then the translation catalogue's checks and nbval on the Chinese notebooks"
 	@echo "  make bench          speed against torch.nn.functional (bench-deps: numpy-ml's source for it)"
 	@echo "  make format         ruff's fixes and formatting"
 	@echo "  make install        only create $(VENV) and install (every target above does it when needed)"
@@ -69,7 +75,12 @@ $(STAMP): pyproject.toml $(LOCK)
 # Student: workspace/ is brought up to date first (missing notebooks added, new versions put beside yours,
 # nothing overwritten), and JupyterLab starts at the course's top folder, so that notebooks/ is one click away.
 lab: install
-ifeq ($(EDITION),student)
+ifeq ($(EDITION)-$(COURSE_LANG),student-zh)
+	$(BIN)/python -m tools.i18n build --lang zh --out $(ZH)/notebooks
+	$(BIN)/python -m tools.workspace --notebooks $(ZH)/notebooks --workspace workspace-zh
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/workspace-zh/00_welcome.ipynb \
+		$(if $(DISPLAY),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
+else ifeq ($(EDITION),student)
 	$(BIN)/python -m tools.workspace
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/workspace/00_welcome.ipynb \
 		$(if $(DISPLAY),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -88,7 +99,7 @@ lint: install
 	$(BIN)/mypy dilconv_lib
 
 unit: install
-	$(BIN)/python -m pytest tests dilconv_lib tools --ignore=tests/browser
+	$(BIN)/python -m pytest tests dilconv_lib tools --ignore=tests/browser --ignore=tests/test_zh_edition.py
 
 nbval: install
 	$(BIN)/python -m pytest $(NBVAL) $(NOTEBOOKS)
@@ -130,9 +141,30 @@ slides: install
 html: install
 	$(BIN)/python -m tools.editions html
 
+# The Chinese edition: the notebooks with their markdown from i18n/zh/ (code shared), executed so that the checkers
+# answer in Chinese, then its student edition, slides and site. The site's index links the English one.
+zh: install
+	$(BIN)/python -m tools.i18n build --lang zh --out $(ZH)/notebooks
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --log-level=WARN \
+		--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $(ZH)/notebooks/*.ipynb
+	$(BIN)/python -m tools.editions student --notebooks $(ZH)/notebooks --out $(ZH)/student
+	$(BIN)/python -m tools.editions slides --notebooks $(ZH)/notebooks --out $(ZH)/slides
+	$(BIN)/python -m tools.editions html --notebooks $(ZH)/notebooks --out $(ZH)/html
+
+# The catalogue in step with the English (also in `make unit`), the Chinese notebooks' outputs the same as the
+# English ones (checker messages aside), and the Chinese notebooks re-executed under nbval.
+test-zh: zh
+	$(BIN)/python -m pytest tests/test_zh_edition.py --zh-notebooks $(ZH)/notebooks
+	$(BIN)/python -m pytest $(NBVAL) $(ZH)/notebooks/*.ipynb
+
 # Every notebook run top to bottom in JupyterLab in a real (headless) browser.
 test-browser: install
 	VENV=$(VENV) bash tests/browser/run.sh
+
+# The Chinese notebooks (make zh builds them when they are missing) run top to bottom in JupyterLab too.
+test-browser-zh: install
+	test -d $(ZH)/notebooks || $(MAKE) --no-print-directory zh
+	BROWSER_TEST_NOTEBOOK_DIR=$(ZH)/notebooks VENV=$(VENV) bash tests/browser/run.sh -k test_notebook_runs_in_lab
 
 format: install
 	$(BIN)/ruff check --fix .

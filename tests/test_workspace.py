@@ -162,3 +162,21 @@ def test_workspace_is_ignored_by_git_and_the_linters() -> None:
 def test_the_workspace_is_never_the_notebooks_folder(course: Path) -> None:
     with pytest.raises(ValueError, match="notebooks' own folder"):
         sync(course / "notebooks", course / "notebooks")
+
+
+def test_clean_keeps_a_changed_notebook_of_the_chinese_student_edition(tmp_path: Path) -> None:
+    """build/zh/student is handed out like build/student: a notebook answered there survives `make clean`."""
+    student = tmp_path / "build" / "zh" / "student"
+    student.mkdir(parents=True)
+    (student / "01_by_hand.ipynb").write_text("as built")
+    (student / "02_vectorized.ipynb").write_text("as built")
+    manifest.save(
+        student, {name: manifest.digest(student / name) for name in ("01_by_hand.ipynb", "02_vectorized.ipynb")}
+    )
+    (student / "01_by_hand.ipynb").write_text("my answers")
+    (tmp_path / "build" / "zh" / "html").mkdir()
+    (tmp_path / "build" / "zh" / "html" / "index.html").write_text("built")
+    kept = manifest.clean(tmp_path / "build")
+    assert kept == [student / "01_by_hand.ipynb"]
+    assert (student / "01_by_hand.ipynb").read_text() == "my answers"
+    assert not (student / "02_vectorized.ipynb").exists() and not (tmp_path / "build" / "zh" / "html").exists()

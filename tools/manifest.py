@@ -57,14 +57,21 @@ def learners(folder: Path, pattern: str = "*.ipynb") -> list[Path]:
     return [p for p in sorted(Path(folder).glob(pattern)) if delivered.get(p.name) != digest(p)]
 
 
-def clean(build: Path, protected: Sequence[str] = ("student",)) -> list[Path]:
-    """Delete ``build`` except the notebooks a learner changed in its ``protected`` subfolders; return those kept."""
+def clean(build: Path, protected: Sequence[str] = ("student", "zh/student")) -> list[Path]:
+    """Delete ``build`` except the notebooks a learner changed in its ``protected`` subfolders; return those kept.
+
+    ``protected`` holds paths relative to ``build``: the student editions, English and Chinese, which a lecturer
+    may hand out and learners answer in place.
+    """
     build = Path(build)
     kept: list[Path] = []
     if not build.exists():
         return kept
     for entry in sorted(build.iterdir()):
-        if entry.name in protected and entry.is_dir():
+        inner = [p.split("/", 1)[1] for p in protected if p.startswith(f"{entry.name}/")]
+        if inner and entry.is_dir() and not entry.is_symlink():
+            kept += clean(entry, inner)  # a folder that holds a protected one: clean it the same way
+        elif entry.name in protected and entry.is_dir():
             mine = set(learners(entry))
             for path in sorted(entry.rglob("*"), reverse=True):  # files before the folders that hold them
                 if path in mine:
@@ -80,7 +87,7 @@ def clean(build: Path, protected: Sequence[str] = ("student",)) -> list[Path]:
             shutil.rmtree(entry)
         else:
             entry.unlink()
-    if not any(build.iterdir()):
+    if build.exists() and not any(build.iterdir()):
         build.rmdir()
     return kept
 
