@@ -196,6 +196,7 @@ _FENCE = re.compile(r"```.*?```", re.S)
 _CODE = re.compile(r"`[^`\n]+`")
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+_DIMENSIONS = re.compile(r"\b[123]-D\b")  # "1-D", "2-D": Chinese writes 一维, 二维
 
 
 def invariants(markdown: str) -> dict[str, Counter[str]]:
@@ -212,7 +213,7 @@ def invariants(markdown: str) -> dict[str, Counter[str]]:
     code = _CODE.findall(rest)
     rest = _CODE.sub(" ", rest)
     links = _LINK.findall(rest)
-    rest = _LINK.sub("] ", rest)
+    rest = _DIMENSIONS.sub(" ", _LINK.sub("] ", rest))
     return {
         "math": Counter(math),
         "code": Counter(fences) + Counter(code),
