@@ -303,8 +303,7 @@ def test_colab_cells_are_one_cell() -> None:
 
 def test_colab_installs_the_repository_named_in_pyproject() -> None:
     urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"].get("urls", {})
-    if not urls:
-        pytest.skip("pyproject.toml has no [project.urls] to compare the Colab cell's repository with")
+    assert urls, "pyproject.toml has no [project.urls] to compare the Colab cell's repository with"
     url = colab_url(read(WELCOME).cells[0].source)
     known = {u.removesuffix("/").removesuffix(".git") for u in urls.values()}
     assert url.removesuffix("/").removesuffix(".git") in known, f"{url} is not among pyproject's [project.urls]"
