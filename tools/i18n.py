@@ -193,7 +193,7 @@ def merge(lang: str, filled: dict[str, Any]) -> list[str]:
 
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
 _FENCE = re.compile(r"```.*?```", re.S)
-_CODE = re.compile(r"`[^`\n]+`")
+_CODE = re.compile(r"`[^`]+`")  # a code span may run across a line break
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
 _DIMENSIONS = re.compile(r"\b[123]-D\b")  # "1-D", "2-D": Chinese writes 一维, 二维
