@@ -191,7 +191,7 @@ def merge(lang: str, filled: dict[str, Any]) -> list[str]:
 
 # --- what must survive a translation: formulas, code, links and numbers ---------------------------------
 
-_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
+_MATH = re.compile(r"\$\$.+?\$\$|\$(?:[^$\n]|\n(?!\n))+?\$", re.S)  # inline math may run over one line break
 _FENCE = re.compile(r"```.*?```", re.S)
 _CODE = re.compile(r"`[^`]+`")  # a code span may run across a line break
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
