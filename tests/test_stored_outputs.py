@@ -115,6 +115,52 @@ def check_rows_memory(text: str) -> None:
     assert "rows 3 MiB (1 image at a time)" in text, "the row strategy copies 3 MiB, one image at a time"
 
 
+# --- notebook 03 ------------------------------------------------------------------------------------
+
+
+def ladder_03(text: str) -> dict[tuple[str, str], tuple[float, float]]:
+    """03's ladder table: {(rung, "tiny" | "big"): (ms, GFLOP/s)}."""
+    rows = {}
+    for line in text.splitlines():
+        match = re.match(r"^(\S.*?)\s+\((\d+), \d+, (\d+), \d+\)\s+([\d.]+)ms\s+([\d.]+)\s+[\d.]+%$", line)
+        if match:
+            size = "tiny" if match.group(3) == "12" else "big"
+            rows[match.group(1), size] = (float(match.group(4)), float(match.group(5)))
+    assert ("F.conv2d", "big") in rows, f"the ladder table was not found:\n{text}"
+    return rows
+
+
+def check_ladder_03(text: str) -> None:
+    rows = ladder_03(text)
+    gemm = number(r"1024\^2\): ([\d.]+) GFLOP/s", text)
+    ns = number(r"the loops: ([\d.]+) ns per multiply-add", text)
+    assert 100 <= ns < 1000, f"'hundreds of nanoseconds of interpreter time per multiply-add': {ns}"
+    conv, unfold = rows["F.conv2d", "big"], rows["accelerated.conv2d_unfold", "big"]
+    assert conv[1] > gemm / 3, f"'more than a third of the torch.mm rate': {conv[1]} vs {gemm}"
+    assert conv[0] < rows["vectorized.conv2d", "big"][0], "'faster than NumPy's best strategy'"
+    assert rows["F.conv2d", "tiny"][1] < conv[1] / 4, "'the tiny input is too small to keep the cores busy'"
+    assert unfold[0] > 2 * conv[0], "'the unfold version is several times slower than F.conv2d'"
+    if ("torch.compile, channels_last", "big") in rows:
+        ratio = rows["torch.compile, channels_last", "big"][0] / rows["F.conv2d, channels_last", "big"][0]
+        assert 0.67 < ratio < 1.5, f"'compiling one convolution gains little over channels_last': {ratio:.2f}"
+
+
+def check_backends_03(text: str) -> None:
+    assert "tiny input SlowDilated2d | layer Mkldnn" in text, "'SlowDilated2d on the tiny input, oneDNN on the layer'"
+
+
+def check_compile(text: str) -> None:
+    if "torch.compile skipped" in text:
+        return  # no C++ compiler where the outputs were made: the prose says the section is skipped
+    ratio = number(r"compiled / eager: ([\d.]+)", text)
+    assert 0.9 <= ratio < 1.5, f"'buys no speed ... within about a third of the eager one's time': {ratio}"
+
+
+def check_overhead(text: str) -> None:
+    overhead = number(r"overhead of the checks: \+?(-?[\d.]+)%", text)
+    assert overhead < 10, f"'a few per cent of the layer's time': {overhead}%"
+
+
 CLAIMS = [
     Claim("02_vectorized", "6fca5074", "the loops spend hundreds of nanoseconds per multiply-add", check_naive_ns),
     Claim("02_vectorized", "6af04b2e", "zero-inserted grows with every d, several x; dilated flat", check_sweep),
@@ -126,6 +172,12 @@ CLAIMS = [
         check_backends_02,
     ),
     Claim("02_vectorized", "780588b8", "the row strategy copies one image (3 MiB) at a time", check_rows_memory),
+    Claim(
+        "03_torch", "adcb5a6a", "the ladder: loops, oneDNN's share of the GEMM rate, unfold, compile", check_ladder_03
+    ),
+    Claim("03_torch", "e383589f", "torch runs SlowDilated2d on the tiny input, Mkldnn on the layer", check_backends_03),
+    Claim("03_torch", "0ec90639", "compiling the tiny stack buys no speed", check_compile),
+    Claim("03_torch", "b00c9282", "the argument checks cost a few per cent of the layer", check_overhead),
 ]
 
 
