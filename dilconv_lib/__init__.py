@@ -7,7 +7,8 @@ One tested home for every implementation, formula, figure and widget the noteboo
 - :mod:`dilconv_lib.checks`: argument normalisation and validation shared by every backend.
 - :mod:`dilconv_lib.naive`: ``conv1d`` / ``conv2d`` as loops over NumPy arrays.
 - :mod:`dilconv_lib.vectorized`: ``conv1d`` / ``conv2d`` in NumPy with no loop over pixels (tap loop, one
-  product per kernel row, im2col), ``dilate_kernel``; :mod:`dilconv_lib.bench`: ``python -m dilconv_lib.bench``.
+  product per kernel row, im2col, space-to-batch), ``dilate_kernel``; :mod:`dilconv_lib.timing`: the one timer
+  (``measure``); :mod:`dilconv_lib.bench`: ``python -m dilconv_lib.bench``, each implementation in a fresh process.
 - :mod:`dilconv_lib.accelerated`: ``conv1d`` / ``conv2d`` on torch tensors (checks + ``torch.nn.functional``),
   and ``conv1d_unfold`` / ``conv2d_unfold`` (``F.unfold`` + one matmul per group). Imported on demand (torch).
 - :mod:`dilconv_lib.backward`: ``conv2d_grad_input``, ``conv2d_grad_weight``, ``conv2d_grad_bias``: the
