@@ -195,7 +195,7 @@ _MATH = re.compile(r"\$\$.+?\$\$|\$(?:[^$\n]|\n(?!\n))+?\$", re.S)  # inline mat
 _FENCE = re.compile(r"```.*?```", re.S)
 _CODE = re.compile(r"`[^`]+`")  # a code span may run across a line break
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.×])\d+(?:\.\d+)?")  # a digit after a Chinese character counts too
 _DIMENSIONS = re.compile(r"\b[123]-D\b")  # "1-D", "2-D": Chinese writes 一维, 二维
 
 
