@@ -49,6 +49,7 @@ import numpy as np
 from dilconv_lib import naive
 from dilconv_lib.checks import check_tuple
 from dilconv_lib.geometry import output_size
+from dilconv_lib.messages import language, translate
 
 __all__ = [
     "Verdict",
@@ -100,6 +101,10 @@ def _name(fn: Callable[..., Any]) -> str:
 
 
 def _finish(verdict: Verdict, quiet: bool) -> Verdict:
+    # In the learner's language, read now (the Chinese edition sets DILCONV_LANG in its first cell).
+    lang = language()
+    if lang != "en":
+        verdict = Verdict(ok=verdict.ok, message=translate(verdict.message, lang), mistake=verdict.mistake)
     if not quiet:
         print(verdict.message)
     return verdict
