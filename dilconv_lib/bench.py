@@ -10,11 +10,11 @@ median time on the same workload.
 **What a learner gets.** Each implementation runs in its own new Python process (``--worker NAME``), which
 imports only what that implementation needs, with the environment the command was started with: no thread
 or OpenBLAS setting is added, as none is in a notebook's kernel. The processes run one after the other in a
-fixed order, ``--rounds`` times (default 2), so that a slow spell of the machine does not land on one
+fixed order, ``--rounds`` times (default 3), so that a slow spell of the machine does not land on one
 implementation only; each worker times every workload with :func:`dilconv_lib.timing.measure` (a warm-up
-call, then samples), and the medians and minima are taken over all rounds. Each worker checks its results
-against ``F.conv2d`` after it has finished timing. The ceiling, NumPy's float32 matrix product rate, is
-measured in a process of its own too, so that measuring it cannot warm up the rows (see
+call, then samples); an implementation's time is the median of its samples in its least disturbed round.
+Each worker checks its results against ``F.conv2d`` after it has finished timing. The ceiling, NumPy's
+float32 matrix product rate, is measured in a process of its own too, so that measuring it cannot warm up the rows (see
 :data:`dilconv_lib.vectorized.WARMED_UP` for why that matters).
 
 numpy-ml's ``conv2D`` (a published NumPy im2col with dilation) is a comparison row when its source is
@@ -62,7 +62,7 @@ Setup = Callable[[np.ndarray, np.ndarray, "Workload"], Run]
 
 NUMPY_ML_FILE = "numpy_ml/neural_nets/utils/utils.py"
 REPEATS = 5  # samples per workload in each round
-ROUNDS = 2  # fresh processes per implementation
+ROUNDS = 3  # fresh processes per implementation
 TARGET_S = 0.01  # each sample repeats a fast call until it lasts about this long
 # What the report says about how it was measured.
 HOW = (
@@ -371,25 +371,31 @@ def _run_worker(name: str, args: argparse.Namespace, workloads: Sequence[Workloa
 def collect(
     workloads: Sequence[Workload], names: Sequence[str], samples: dict[str, list[list[dict[str, Any]]]]
 ) -> list[dict[str, Any]]:
-    """Per workload: each implementation's median and min over all its rounds' samples, and the ratio to torch."""
+    """Per workload: each implementation's time, its fastest sample, and the ratio to torch's time.
+
+    An implementation's time is the median of its samples in the round (fresh process) where that median
+    was lowest: other work on the machine only ever adds time, and a burst of it that hits one process
+    should not decide the row.
+    """
     results = []
     for i, wl in enumerate(workloads):
-        times = {name: [t for rnd in samples[name] for t in rnd[i]["times_s"]] for name in names}
-        t_torch = float(np.median(times["torch"]))
+        rounds = {name: [rnd[i]["times_s"] for rnd in samples[name]] for name in names}
+        best = {name: min(float(np.median(r)) for r in rounds[name]) for name in names}
+        t_torch = best["torch"]
         result: dict[str, Any] = {"workload": wl.name, "n": wl.n, "c": wl.c, "dilation": wl.dilation}
         result |= {"size": wl.size, "flops": wl.flops, "torch": {"median_s": t_torch}, "impls": {}}
         result["torch"]["gflops"] = wl.flops / t_torch / 1e9
         for name in names:
             if name == "torch":
                 continue
-            t = float(np.median(times[name]))
+            times = [t for r in rounds[name] for t in r]
             result["impls"][name] = {
-                "median_s": t,
-                "min_s": min(times[name]),
-                "spread": (max(times[name]) - min(times[name])) / t,
-                "gflops": wl.flops / t / 1e9,
-                "ratio_to_torch": t / t_torch,
-                "times_s": times[name],
+                "median_s": best[name],
+                "min_s": min(times),
+                "round_medians_s": [float(np.median(r)) for r in rounds[name]],
+                "gflops": wl.flops / best[name] / 1e9,
+                "ratio_to_torch": best[name] / t_torch,
+                "times_s": times,
             }
         results.append(result)
     return results
@@ -415,7 +421,7 @@ def summarize(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def format_table(
     results: Sequence[dict[str, Any]], summary: dict[str, Any], gemm: dict[str, float], how: str = ""
 ) -> str:
-    lines = [f"{'workload':<18}{'implementation':<16}{'median ms':>11}{'min ms':>10}{'GFLOP/s':>10}{'x torch':>9}"]
+    lines = [f"{'workload':<18}{'implementation':<16}{'time ms':>11}{'min ms':>10}{'GFLOP/s':>10}{'x torch':>9}"]
     for r in results:
         rows = [("torch", r["torch"]["median_s"], float("nan"), r["torch"]["gflops"], 1.0)]
         rows += [(n, m["median_s"], m["min_s"], m["gflops"], m["ratio_to_torch"]) for n, m in r["impls"].items()]
@@ -424,7 +430,7 @@ def format_table(
             low = "" if math.isnan(t_min) else f"{t_min * 1e3:.3f}"
             lines.append(f"{label:<18}{name:<16}{t * 1e3:>11.3f}{low:>10}{rate:>10.1f}{ratio:>9.2f}")
     lines.append("")
-    lines.append("median time / torch's median time over the workloads:")
+    lines.append("time (the median of the least disturbed round) / torch's time, over the workloads:")
     for name, s in summary.items():
         if "geomean_ratio" in s:
             lines.append(f"  {name:<16} geometric mean {s['geomean_ratio']:.2f}x, worst {s['worst_ratio']:.2f}x")
