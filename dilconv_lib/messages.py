@@ -11,9 +11,10 @@ pairs; the first pattern that matches a whole line gives its translation. The pa
 checkers' English f-strings, ``{name}`` standing for a variable part (a function name, a number, a shape,
 code) that the template carries over verbatim; ``{name:any}`` may span lines (the repr of an array),
 ``{name:tr}`` is a phrase translated through the table in turn (a diagnosis after "Diagnosis: ", a tap
-hint), ``{name:text}`` is the learner's own text (an exception's message). A line that no pattern matches
-is joined with the next one and tried again (an array printed over several lines), and stays English when
-nothing matches: ``tests/test_messages.py`` runs the checkers' tests and names every line left in English.
+hint), ``{name:call}`` a call of the learner's function, ``{name:text}`` the learner's own text (an
+exception's message). A line that no pattern matches is joined with the next one and tried again (an array
+printed over several lines), and stays English when nothing matches: ``tests/test_messages.py`` runs the
+checkers' tests and names every line left in English.
 
 Examples
 --------
@@ -43,6 +44,7 @@ _PART = {
     "": r"[^\n]+?",  # verbatim, one line
     "any": r".+?",  # verbatim, may span lines (the repr of an array)
     "tr": r"[^\n]+?",  # a phrase, translated through the table in turn
+    "call": r"[\w<>.]+\([^\n]*?\)",  # a call of the learner's function, name(arguments)
     "text": r"[^\n]*",  # the learner's own words (an exception's message): verbatim, prose allowed
 }
 _PROSE = re.compile(r"\b[A-Za-z]+(?: [A-Za-z]+){2,}\b")
@@ -80,13 +82,13 @@ _ZH = [
         "the index i*s + ki*d.",
         "出现 IndexError 通常说明某个循环越过了（填充后的）输入的末尾：请检查输出长度和下标 i*s + ki*d。",
     ),
-    ("{call}:", "调用 {call} 时："),
+    ("{call:call}:", "调用 {call} 时："),
     ("Diagnosis: that is what you get with {like:tr}: {advice:tr}", "诊断：这正是“{like}”会得到的结果：{advice}"),
     ("Diagnosis: {advice:tr}", "诊断：{advice}"),
     ("The formula: {formula}.", "公式：{formula}。"),
     # a learner's value that is not of the right kind
     (
-        "{call} returned {got:any} ({kind}); expected the int {right}.",
+        "{call:call} returned {got:any} ({kind}); expected the int {right}.",
         "{call} 返回了 {got}（{kind}）；应为 int {right}。",
     ),
     (
@@ -112,15 +114,21 @@ _ZH = [
         "Stride, padding and dilation may each be an int or a (rows, columns) pair.",
         "stride、padding 和 dilation 都可以是一个 int，或一个（行，列）二元组。",
     ),
-    ("{call} returned {got:any}: expected an int", "{call} 返回了 {got}：应为 int。"),
-    ("{call} returned {got:any}: expected a list of ints", "{call} 返回了 {got}：应为由 int 组成的列表。"),
+    ("{call:call} returned {got:any}: expected an int", "{call} 返回了 {got}：应为 int。"),
+    ("{call:call} returned {got:any}: expected a list of ints", "{call} 返回了 {got}：应为由 int 组成的列表。"),
     (
-        "{call} returned {got:any}: expected a pair of ints (plain_layers, doubling_layers)",
+        "{call:call} returned {got:any}: expected a pair of ints (plain_layers, doubling_layers)",
         "{call} 返回了 {got}：应为一对 int (plain_layers, doubling_layers)。",
     ),
-    ("{call} returned {got:any}: expected an array of numbers", "{call} 返回了 {got}：应为数值数组。"),
-    ("{call} returned {got:any}: expected a number between 0 and 1", "{call} 返回了 {got}：应为 0 到 1 之间的数。"),
-    ("{call} returned {got:any}; expected a number between 0 and 1.", "{call} 返回了 {got}；应为 0 到 1 之间的数。"),
+    ("{call:call} returned {got:any}: expected an array of numbers", "{call} 返回了 {got}：应为数值数组。"),
+    (
+        "{call:call} returned {got:any}: expected a number between 0 and 1",
+        "{call} 返回了 {got}：应为 0 到 1 之间的数。",
+    ),
+    (
+        "{call:call} returned {got:any}; expected a number between 0 and 1.",
+        "{call} 返回了 {got}；应为 0 到 1 之间的数。",
+    ),
     # 00 and 01: effective kernel size and output size
     (
         "✓ {name} is right on all {n} cases (kernels of {a} to {b} taps, dilations {c} to {d}).",
@@ -532,19 +540,19 @@ _ZH = [
     ),
     # 05: gridding and HDC
     (
-        "{call} returned {got:any}; expected a list of three rates [1, r2, r3], each an int >= 1.",
+        "{call:call} returned {got:any}; expected a list of three rates [1, r2, r3], each an int >= 1.",
         "{call} 返回了 {got}；应为三个膨胀率组成的列表 [1, r2, r3]，每个都是 >= 1 的 int。",
     ),
     (
-        "{call} returned {rates}: start with rate 1; a dilated first layer leaves holes.",
+        "{call:call} returned {rates}: start with rate 1; a dilated first layer leaves holes.",
         "{call} 返回了 {rates}：要从膨胀率 1 开始；第一层就带膨胀会留下空洞。",
     ),
     (
-        "{call} returned {rates}, whose field is {field} < {least}: R = 1 + 2 (1 + r2 + r3).",
+        "{call:call} returned {rates}, whose field is {field} < {least}: R = 1 + 2 (1 + r2 + r3).",
         "{call} 返回了 {rates}，其感受野为 {field} < {least}：R = 1 + 2 (1 + r2 + r3)。",
     ),
     (
-        "{call} returned {rates}, which leaves {holes} holes: M_2 = {m2} > 3.",
+        "{call:call} returned {rates}, which leaves {holes} holes: M_2 = {m2} > 3.",
         "{call} 返回了 {rates}，会留下 {holes} 个空洞：M_2 = {m2} > 3。",
     ),
     (
@@ -636,15 +644,16 @@ _ZH = [
     ),
     # 07: causal dilations, valid taps, ASPP
     (
-        "{call} returned {got:any}; expected a list of {n} ints >= 1, one dilation per layer.",
+        "{call:call} returned {got:any}; expected a list of {n} ints >= 1, one dilation per layer.",
         "{call} 返回了 {got}；应为由 {n} 个 >= 1 的 int 组成的列表，每层一个膨胀率。",
     ),
     (
-        "{call} returned {count} dilations, {dilations}; expected one per layer, {n}.",
+        "{call:call} returned {count} dilations, {dilations}; expected one per layer, {n}.",
         "{call} 返回了 {count} 个膨胀率 {dilations}；应为每层一个，共 {n} 个。",
     ),
     (
-        "{call} = {dilations}: a field of {field} steps, but output t never reads {missing} of them, e.g. t - {first}.",
+        "{call:call} = {dilations}: a field of {field} steps, but output t never reads {missing} of them, "
+        "e.g. t - {first}.",
         "{call} = {dilations}：感受野有 {field} 步，但输出 t 读不到其中的 {missing} 步，例如 t - {first}。",
     ),
     (
@@ -654,7 +663,7 @@ _ZH = [
         "这样它的三个采样点带来的三份感受野之间才不会留下空隙。",
     ),
     (
-        "{call} = {dilations}: a field of {field} steps without holes; {n} layers can read {most}.",
+        "{call:call} = {dilations}: a field of {field} steps without holes; {n} layers can read {most}.",
         "{call} = {dilations}：感受野 {field} 步，没有空洞；但 {n} 层最多能读到 {most} 步。",
     ),
     (
@@ -721,7 +730,9 @@ _ZH = [
         "每个分支用它自己的膨胀率作为 dilation 和 padding，用它自己的权重和偏置，再把四个分支相加。",
     ),
     # last: the general form of a wrong answer (after the specific ones above)
-    ("{call} returned {got:any}; expected {expected:any}.", "{call} 返回了 {got}；应为 {expected}。"),
+    ("{call:call} returned {got:any}; expected {expected:any}.", "{call} 返回了 {got}；应为 {expected}。"),
+    # why a learner's answer could not be read, in the words of NumPy or torch (after the checkers' own reasons, above)
+    ("{call:call} returned {got:any}: {text:text}", "{call} 返回了 {got}，无法按答案读取：{text}"),
 ]
 
 TABLE: dict[str, list[tuple[re.Pattern[str], str]]] = {"zh": [(_compile(en), zh) for en, zh in _ZH]}
