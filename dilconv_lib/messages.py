@@ -39,15 +39,15 @@ LANGUAGES = ("en", "zh")  # English first: the checkers' own language
 
 # The kinds of variable part a pattern may hold, ``{name:kind}``; non-greedy, so that the pattern's literal
 # text decides where each part ends. A part carried over verbatim holds names, numbers and code, never a
-# phrase (three English words in a row): a pattern that would carry English prose over is not a match.
+# phrase (three English words in a row, "k x k" aside): a pattern that would carry English prose over is not a match.
 _PART = {
     "": r"[^\n]+?",  # verbatim, one line
     "any": r".+?",  # verbatim, may span lines (the repr of an array)
     "tr": r"[^\n]+?",  # a phrase, translated through the table in turn
-    "call": r"[\w<>.]+\([^\n]*?\)",  # a call of the learner's function, name(arguments)
+    "call": r"[\w<>.]+\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\)",  # name(arguments), brackets balanced
     "text": r"[^\n]*",  # the learner's own words (an exception's message): verbatim, prose allowed
 }
-_PROSE = re.compile(r"\b[A-Za-z]+(?: [A-Za-z]+){2,}\b")
+_PROSE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}\b")
 
 
 def _compile(english: str) -> re.Pattern[str]:
@@ -82,7 +82,6 @@ _ZH = [
         "the index i*s + ki*d.",
         "出现 IndexError 通常说明某个循环越过了（填充后的）输入的末尾：请检查输出长度和下标 i*s + ki*d。",
     ),
-    ("{call:call}:", "调用 {call} 时："),
     ("Diagnosis: that is what you get with {like:tr}: {advice:tr}", "诊断：这正是“{like}”会得到的结果：{advice}"),
     ("Diagnosis: {advice:tr}", "诊断：{advice}"),
     ("The formula: {formula}.", "公式：{formula}。"),
@@ -729,8 +728,77 @@ _ZH = [
         "Use each branch's own rate as its dilation and padding, its weight and bias, and sum the four.",
         "每个分支用它自己的膨胀率作为 dilation 和 padding，用它自己的权重和偏置，再把四个分支相加。",
     ),
+    # 08: dilation in practice (dilconv_lib.practice's checkers)
+    ("{call:call} raised {error}: {text:text}", "{call} 抛出了 {error}：{text}"),
+    ("return two lists (strides, dilations), got {got:any}", "应返回两个列表 (strides, dilations)，得到的是 {got}"),
+    (
+        "{call:call}: give one stride and one dilation per layer, got {got:any}",
+        "{call}：每层应给出一个步长和一个膨胀率，得到的是 {got}",
+    ),
+    (
+        "{call:call}: the strides you keep multiply to {product}, not {target}.",
+        "{call}：你保留的步长之积是 {product}，而不是 {target}。",
+    ),
+    (
+        "Keep the first strides while their product stays within the output stride; set the rest to 1.",
+        "只要乘积不超过输出步长，就保留前面的步长；其余的设为 1。",
+    ),
+    ("{call:call} gave dilations {got}, expected {expected}.", "{call} 给出的膨胀率是 {got}，应为 {expected}。"),
+    # one sentence over two lines
+    (
+        "A layer's dilation is the product of the strides removed before it (a layer whose own stride was",
+        "一层的膨胀率是它之前被去掉的各个步长之积（自身步长被去掉的那一层",
+    ),
+    (
+        "removed keeps the dilation it had: the stride acted on its output, not on its taps).",
+        "保持原来的膨胀率：步长作用在它的输出上，而不是它的采样点上）。",
+    ),
+    ("the dilated network does not reproduce the strided one", "空洞卷积网络没有重现带步长的网络"),
+    (
+        "✓ {name} is right on all {n} cases: subsampled, each dilated chain equals the strided one.",
+        "✓ {name} 在全部 {n} 个用例上都正确：下采样之后，每条空洞卷积链都与带步长的那条相同。",
+    ),
+    ("return (weights, multiply_adds), got {got:any}", "应返回 (weights, multiply_adds)，得到的是 {got}"),
+    ("{call:call} gave {got:any}, expected {expected}:", "{call} 给出 {got}，应为 {expected}："),
+    (
+        "that is an ordinary convolution's cost: split it into a depthwise k x k (one filter per input channel) "
+        "and a pointwise 1 x 1",
+        "这是普通卷积的代价：把它拆成逐通道（depthwise）的 k x k 卷积（每个输入通道一个滤波器）"
+        "和逐点（pointwise）的 1 x 1 卷积",
+    ),
+    (
+        "you counted the depthwise part only: add the 1 x 1 convolution's C_in C_out weights",
+        "你只算了逐通道部分：还要加上 1 x 1 卷积的 C_in C_out 个权重",
+    ),
+    (
+        "each weight is used once per output position: multiply by size^2",
+        "每个权重在每个输出位置各用一次：要乘以 size^2",
+    ),
+    (
+        "weights: C_in k^2 + C_in C_out; multiply-adds: weights x size^2",
+        "权重数：C_in k^2 + C_in C_out；乘加次数：权重数 x size^2",
+    ),
+    ("✓ {name} is right on all {n} cases.", "✓ {name} 在全部 {n} 个用例上都正确。"),
+    (
+        "the padding shifts the field to the left: subtract P = sum_l p_l J_l.",
+        "填充把感受野向左移：要减去 P = sum_l p_l J_l。",
+    ),
+    (
+        "f S is where the field would start without padding, not its centre.",
+        "f S 是没有填充时感受野的起点，而不是它的中心。",
+    ),
+    (
+        "centre = f S - P + (r - 1) / 2, with S, P and r as in Araujo et al.",
+        "centre = f S - P + (r - 1) / 2，其中 S、P 和 r 的含义与 Araujo et al. 相同。",
+    ),
+    (
+        "✓ {name} is right on {n} stacks, as the gradients confirm.",
+        "✓ {name} 在 {n} 组层堆叠上都正确，梯度也证实了这一点。",
+    ),
     # last: the general form of a wrong answer (after the specific ones above)
     ("{call:call} returned {got:any}; expected {expected:any}.", "{call} 返回了 {got}；应为 {expected}。"),
+    # the call whose exception the next line shows
+    ("{call:call}:", "调用 {call} 时："),
     # why a learner's answer could not be read, in the words of NumPy or torch (after the checkers' own reasons, above)
     ("{call:call} returned {got:any}: {text:text}", "{call} 返回了 {got}，无法按答案读取：{text}"),
 ]

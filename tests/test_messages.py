@@ -1,9 +1,10 @@
 """The exercise checkers answer in the learner's language, with the same diagnoses.
 
-Every message the checkers produce under their own tests (``tests/test_exercises*.py`` and the doctests
-of ``dilconv_lib/exercises.py``) is recorded by running those tests once, in a subprocess, with ``_finish``
-wrapped; each must have a Chinese translation. A checker added later without one fails
-``test_every_message_has_a_translation``, which names the English line to add to ``dilconv_lib/messages.py``.
+Every message the checkers produce under their own tests (``tests/test_exercises*.py``, the doctests of
+``dilconv_lib/exercises.py``, and notebook 08's checkers in ``dilconv_lib/practice.py``) is recorded by
+running those tests once, in a subprocess, with the function that prints each verdict wrapped; each must
+have a Chinese translation. A checker added later without one fails ``test_every_message_has_a_translation``,
+which names the English line to add to ``dilconv_lib/messages.py``.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ from dilconv_lib.messages import _ZH, LANGUAGES, language, translate
 ROOT = Path(__file__).resolve().parents[1]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 WORD = re.compile(r"(?<!\w)[A-Za-z]{2,}(?!\w)")  # an English word; x, d, k_l, C_in and 2p are not
-PROSE = re.compile(r"\b[A-Za-z]+(?: [A-Za-z]+){2,}\b")  # three English words in a row
-QUOTED = re.compile(r"`[^`]*`|(?<!\w)'[^'\n]*'(?!\w)|\"[^\"\n]*\"|\{[^{}\n]*\}")  # code, quotes, sets
+PROSE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}\b")  # three English words in a row ("k x k" is code)
+# code, quotes, sets, and authors (Araujo et al.)
+QUOTED = re.compile(r"`[^`]*`|(?<!\w)'[^'\n]*'(?!\w)|\"[^\"\n]*\"|\{[^{}\n]*\}|[A-Z]\w+ et al\.")
 
 RECORDER = textwrap.dedent(
     """
@@ -50,16 +52,33 @@ RECORDER = textwrap.dedent(
     import dilconv_lib.exercises as exercises
 
     records = []
-    finish = exercises._finish
 
-    def recording_finish(verdict, quiet):
+    def record(verdict):
         records.append({"message": verdict.message, "ok": verdict.ok, "mistake": verdict.mistake})
-        return finish(verdict, quiet)
+        return verdict
 
-    exercises._finish = recording_finish
-    code = pytest.main(sys.argv[2:])
+    def wrap(module, name, position):  # record the verdict a function takes (position 0) or returns (None)
+        original = getattr(module, name, None)
+        if original is None:
+            return
+        if position is None:
+            setattr(module, name, lambda *args, **kwargs: record(original(*args, **kwargs)))
+        else:
+            setattr(module, name, lambda verdict, quiet: original(record(verdict), quiet))
+
+    wrap(exercises, "_finish", 0)
+    codes = [pytest.main(["--doctest-modules", "dilconv_lib/exercises.py", *sys.argv[2:]])]
+    try:  # notebook 08's checkers live in dilconv_lib.practice
+        import dilconv_lib.practice as practice
+    except ImportError:
+        pass
+    else:
+        wrap(practice, "_verdict", None)
+        wrap(practice, "_finish", 0)
+        tests = ["--doctest-modules", "dilconv_lib/practice.py", "tests/test_practice.py", "-k", "check"]
+        codes.append(pytest.main(["-q", *tests]))
     with open(sys.argv[1], "w", encoding="utf-8") as out:
-        json.dump({"exit": int(code), "records": records}, out)
+        json.dump({"exit": [int(code) for code in codes], "records": records}, out)
     """
 )
 
@@ -80,11 +99,11 @@ def code_spans(text: str) -> Counter[str]:
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Verdict]:
-    """Every distinct verdict the checkers give under their own tests, in English."""
+    """Every distinct verdict the checkers give under their own tests (08's too, in practice.py), in English."""
     out = tmp_path_factory.mktemp("messages") / "records.json"
     tests = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_exercises*.py"))
     env = {key: value for key, value in os.environ.items() if key != "DILCONV_LANG"}
-    args = ["-q", "-p", "no:cacheprovider", "--doctest-modules", "dilconv_lib/exercises.py", *tests]
+    args = ["-q", *tests]
     run = subprocess.run(
         [sys.executable, "-c", RECORDER, str(out), *args],
         cwd=ROOT,
@@ -119,7 +138,7 @@ def untranslated(message: str, chinese: str) -> list[str]:
     """The English lines of a message whose translation is missing or still holds English prose."""
     found = []
     for english_line, line in zip(message.split("\n"), chinese.split("\n"), strict=True):
-        for marker in ("它抛出了", "无法按答案读取："):  # what follows is the learner's or NumPy's own words
+        for marker in ("抛出了", "无法按答案读取："):  # what follows is the learner's or NumPy's own words
             line = line.split(marker)[0]
         if (english_words(line) >= 3 and not CHINESE.search(line)) or PROSE.search(QUOTED.sub("", line)):
             found.append(english_line.strip())
