@@ -39,7 +39,8 @@ LANGUAGES = ("en", "zh")  # English first: the checkers' own language
 
 # The kinds of variable part a pattern may hold, ``{name:kind}``; non-greedy, so that the pattern's literal
 # text decides where each part ends. A part carried over verbatim holds names, numbers and code, never a
-# phrase (three English words in a row, "k x k" aside): a pattern that would carry English prose over is not a match.
+# phrase (three English words in a row; "k x k" is code): a pattern that would carry English prose over is
+# not a match.
 _PART = {
     "": r"[^\n]+?",  # verbatim, one line
     "any": r".+?",  # verbatim, may span lines (the repr of an array)
@@ -799,7 +800,7 @@ _ZH = [
     ("{call:call} returned {got:any}; expected {expected:any}.", "{call} 返回了 {got}；应为 {expected}。"),
     # the call whose exception the next line shows
     ("{call:call}:", "调用 {call} 时："),
-    # why a learner's answer could not be read, in the words of NumPy or torch (after the checkers' own reasons, above)
+    # why a learner's answer could not be read, in NumPy's or torch's words (the checkers' own reasons are above)
     ("{call:call} returned {got:any}: {text:text}", "{call} 返回了 {got}，无法按答案读取：{text}"),
 ]
 
