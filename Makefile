@@ -38,7 +38,7 @@ help:
 	@echo "  make test           lint (ruff, mypy), unit tests and doctests, every notebook under nbval"
 	@echo "  make test-browser   every notebook run in JupyterLab in a headless Chromium (test-browser-zh: the Chinese ones)"
 	@echo "  make lock-check     constraints.txt resolves for Python $(LOCK_PYTHONS) (needs PyPI)"
-	@echo "  make notebooks      re-execute every notebook and store its outputs (on an idle machine)"
+	@echo "  make notebooks      re-execute every notebook and store its outputs (refuses a busy machine; FORCE=1 overrides)"
 	@echo "  make student | slides | html   the editions, in build/student, build/slides, build/html"
 	@echo "  make zh             the Chinese edition in build/zh/: notebooks (executed), student, slides, html"
 	@echo "  make test-zh        make zh, then the translation catalogue's checks and nbval on the Chinese notebooks"
@@ -113,13 +113,13 @@ lock-check: install
 			--python-version $$v.0 -r $(LOCK) -c $(LOCK) || { echo "lock-check: $(LOCK) does not resolve for Python $$v" >&2; exit 1; }; \
 	done; echo "lock-check: $(LOCK) resolves for Python $(LOCK_PYTHONS)"
 
-# Re-execute every notebook and store its outputs (what nbval compares against).
+# Re-execute every notebook and store its outputs (what nbval compares against), recording the machine in each
+# notebook's metadata; refuses a busy machine (make notebooks FORCE=1 runs anyway: tools/run_notebooks.py).
 notebooks: install
 	$(BIN)/ruff format notebooks
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)
+	$(BIN)/python -m tools.run_notebooks $(if $(FORCE),--force) $(NOTEBOOKS)
 
-# Speed against torch.nn.functional, measured in one run; prints a table, writes bench-results.json.
+# Speed against torch.nn.functional, each implementation in a fresh process; prints a table, writes bench-results.json.
 bench: install
 	$(BIN)/python -m dilconv_lib.bench
 

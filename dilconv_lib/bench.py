@@ -14,8 +14,10 @@ fixed order, ``--rounds`` times (default 3), so that a slow spell of the machine
 implementation only; each worker times every workload with :func:`dilconv_lib.timing.measure` (a warm-up
 call, then samples); an implementation's time is the median of its samples in its least disturbed round.
 Each worker checks its results against ``F.conv2d`` after it has finished timing. The ceiling, NumPy's
-float32 matrix product rate, is measured in a process of its own too, so that measuring it cannot warm up the rows (see
-:data:`dilconv_lib.vectorized.WARMED_UP` for why that matters).
+float32 matrix product rate, is measured in a process of its own too, so that nothing it runs can change how
+the rows are timed. Every timing records the other processes' load while it was taken
+(:func:`dilconv_lib.timing.other_load`), and a row timed beside more than
+:data:`dilconv_lib.timing.BUSY_CORES` of other work is marked.
 
 numpy-ml's ``conv2D`` (a published NumPy im2col with dilation) is a comparison row when its source is
 available: the package no longer imports on Python 3.11, so its ``neural_nets/utils/utils.py`` is
@@ -323,7 +325,7 @@ def time_workloads(impl: Implementation, workloads: Sequence[Workload], repeats:
         run = impl.setup(x, w, wl)
         t = timing.time_call(run, repeats=repeats, target_s=TARGET_S)
         measured.append({"workload": wl.name, "times_s": list(t.times), "calls_per_sample": t.calls_per_sample})
-        measured[-1]["threads"] = t.threads
+        measured[-1] |= {"threads": t.threads, "other_cores": t.other_cores}
         results.append(run())
     import torch
     import torch.nn.functional as F
@@ -512,6 +514,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         context = None if args.skip_context else _run_worker("context", args, [], Path(folder))
     results = collect(workloads, names, samples)
     summary = summarize(results)
+    loads = [
+        wl["other_cores"]
+        for rnds in samples.values()
+        for rnd in rnds
+        for wl in rnd
+        if wl.get("other_cores") is not None
+    ]
     import torch
 
     report = {
@@ -524,6 +533,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "numpy": np.__version__,
             "torch": torch.__version__,
             "load_average_before": load,
+            "other_cores_max": max(loads, default=None),
             "environment": {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP_", "MKL_"))},
         },
         "how": how,
@@ -538,6 +548,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "seconds": time.perf_counter() - started,
     }
     print(format_table(results, summary, gemm, how))
+    if loads:
+        busy = sum(x > timing.BUSY_CORES for x in loads)
+        print(
+            f"Other processes used at most {max(loads):.2f} cores while a workload was timed"
+            + (
+                f" ({busy} of {len(loads)} timings beside more than {timing.BUSY_CORES}: rerun on an idle machine)."
+                if busy
+                else "."
+            )
+        )
     if context is not None:
         rates = ", ".join(f"{k} {v:.0f}" for k, v in context["gflops"].items())
         print(f"Whole context module, input {tuple(context['shape'])}, GFLOP/s: {rates}")

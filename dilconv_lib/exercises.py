@@ -1951,7 +1951,10 @@ def check_hidden_share(fn: Callable[[Any, Any, int], Any], *, quiet: bool = Fals
         return float((hidden & mask).sum()) / float(mask.sum())
 
     def number(value: Any) -> float:
-        value = value.item() if hasattr(value, "item") else value
+        try:
+            value = value.item() if hasattr(value, "item") else value
+        except (RuntimeError, ValueError):  # a tensor or array of more than one element
+            raise TypeError("expected a number between 0 and 1") from None
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
             raise TypeError("expected a number between 0 and 1")
         return float(value)

@@ -46,7 +46,7 @@ from torch import nn
 
 from dilconv_lib.beyond import causal_conv1d
 from dilconv_lib.checks import check_choice, check_feature_map, check_int, check_tensors, check_tuple
-from dilconv_lib.exercises import Verdict
+from dilconv_lib.exercises import Verdict, _finish
 from dilconv_lib.geometry import output_size, receptive_fields
 
 __all__ = [
@@ -1011,9 +1011,7 @@ def _verdict(ok: bool, name: str, good: str, lines: Sequence[str], mistake: str 
     else:
         text = "\n".join([f"✗ {name} is not right yet.", *(f"  {line}" for line in lines)])
         verdict = Verdict(ok=False, message=text, mistake=mistake)
-    if not quiet:
-        print(verdict.message)
-    return verdict
+    return _finish(verdict, quiet)  # printed in the learner's language (dilconv_lib.messages)
 
 
 def _call(fn: Callable[..., Any], *args: Any) -> tuple[Any, Verdict | None, str]:
@@ -1098,12 +1096,6 @@ def check_output_stride_plan(fn: Callable[[Sequence[int], int], Any], *, quiet: 
         None,
         quiet,
     )
-
-
-def _finish(verdict: Verdict, quiet: bool) -> Verdict:
-    if not quiet:
-        print(verdict.message)
-    return verdict
 
 
 def _plan(strides: Sequence[int], output_stride: int) -> tuple[list[int], list[int]]:

@@ -20,7 +20,11 @@ prints is measured the same way:
   lasts about ``target_s`` seconds, and reports the time per call;
 - **minimum, median and spread** of the samples (:class:`Timing`): other work on the machine only ever
   adds time, so the minimum is the best estimate of the code's own speed and the median of what a
-  learner sees; the spread, ``(max - min) / median``, says how far to trust either.
+  learner sees; the spread, ``(max - min) / median``, says how far to trust either;
+- **the other processes' load** while the samples were taken (:func:`other_load`, Linux): on a 2-core
+  machine another program on one core makes a two-thread call several times slower, and its starting or
+  stopping between two measurements looks like the library changing speed. A timing taken beside more
+  than :data:`BUSY_CORES` of other work says so.
 
 >>> t = measure({"sum": lambda: sum(range(1000))}, repeats=3, target_s=0.001)["sum"]
 >>> len(t.times), t.library, t.min <= t.median
@@ -41,6 +45,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 __all__ = [
+    "BUSY_CORES",
     "PAUSE_S",
     "Timing",
     "blas_threads",
@@ -49,6 +54,7 @@ __all__ = [
     "format_seconds",
     "library_of",
     "measure",
+    "other_load",
     "time_call",
 ]
 
@@ -58,6 +64,8 @@ K = TypeVar("K", bound=Hashable)
 # of idle threads (2**28 cycles, about 0.1 s) and than torch's OpenMP threads' wait.
 PAUSE_S = 0.2
 MIN_REPEATS = 3  # samples every call gets, whatever the budget
+# Other processes' cores above which a timing is flagged as taken on a busy machine.
+BUSY_CORES = 0.15
 
 
 @dataclass(frozen=True)
@@ -69,12 +77,20 @@ class Timing:
     (0.001, 0.002, 1.5)
     >>> str(t)
     '2.00 ms (min 1.00 ms, spread 150%, 3 samples of 10 calls, 2 threads)'
+    >>> str(Timing((0.001,), calls_per_sample=1, threads=2, library="numpy", other_cores=0.9))
+    '1.00 ms (min 1.00 ms, spread 0%, 1 sample of 1 call, 2 threads; busy machine: other processes used 0.9 cores)'
     """
 
     times: tuple[float, ...]
     calls_per_sample: int
     threads: int
     library: str
+    other_cores: float | None = None  # cores other processes used while sampling (None: not measured)
+
+    @property
+    def busy(self) -> bool:
+        """Whether other processes used more than :data:`BUSY_CORES` while the samples were taken."""
+        return self.other_cores is not None and self.other_cores > BUSY_CORES
 
     @property
     def min(self) -> float:
@@ -92,10 +108,12 @@ class Timing:
         return (max(self.times) - min(self.times)) / self.median
 
     def __str__(self) -> str:
-        samples = f"{len(self.times)} samples of {self.calls_per_sample} call{'s' * (self.calls_per_sample > 1)}"
+        n = len(self.times)
+        samples = f"{n} sample{'s' * (n > 1)} of {self.calls_per_sample} call{'s' * (self.calls_per_sample > 1)}"
+        busy = f"; busy machine: other processes used {self.other_cores:.1f} cores" if self.busy else ""
         return (
             f"{format_seconds(self.median)} (min {format_seconds(self.min)}, spread {self.spread:.0%}, "
-            f"{samples}, {self.threads} thread{'s' * (self.threads > 1)})"
+            f"{samples}, {self.threads} thread{'s' * (self.threads > 1)}{busy})"
         )
 
 
@@ -196,6 +214,49 @@ def fixed_threads(threads: int) -> Iterator[None]:
             torch.set_num_threads(torch_before)
 
 
+# --- the machine's other work ---------------------------------------------------------------------
+
+
+def _cpu_seconds() -> tuple[float, float] | None:
+    """(busy CPU seconds of the whole machine, CPU seconds of this process) so far, from /proc; else None."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(t) for t in f.readline().split()[1:9]]
+        with open("/proc/self/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, ValueError, IndexError):
+        return None
+    hz = os.sysconf("SC_CLK_TCK")
+    # user nice system idle iowait irq softirq steal: all but idle and iowait is busy
+    return (sum(ticks) - ticks[3] - ticks[4]) / hz, (int(fields[11]) + int(fields[12])) / hz
+
+
+class other_load:  # noqa: N801  (used like a function: `with other_load() as load: ...`)
+    """Cores other processes used while the block ran: ``with other_load() as load: ...``, then ``load.cores``.
+
+    The machine's busy CPU time minus this process's own, over the block's wall time, read from ``/proc``
+    (Linux; ``cores`` is None elsewhere). The kernel counts in ticks of 10 ms: read it over blocks of half a
+    second or more.
+
+    >>> with other_load() as load:
+    ...     _ = sum(range(10**5))
+    >>> load.cores is None or load.cores >= 0
+    True
+    """
+
+    cores: float | None = None
+
+    def __enter__(self) -> other_load:
+        self._start, self._cpu = time.perf_counter(), _cpu_seconds()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        end, wall = _cpu_seconds(), time.perf_counter() - self._start
+        if self._cpu is not None and end is not None and wall > 0:
+            machine, own = end[0] - self._cpu[0], end[1] - self._cpu[1]
+            self.cores = max(0.0, (machine - own) / wall)
+
+
 # --- measuring ----------------------------------------------------------------------------------
 
 
@@ -273,17 +334,24 @@ def measure(
         order = sorted(calls, key=lambda k: first_seen.index(libraries[k]))  # stable: keeps the given order
         samples: dict[K, list[float]] = {key: [] for key in calls}
         started = time.perf_counter()
-        for round_ in range(max(repeats, MIN_REPEATS)):
-            if round_ >= MIN_REPEATS and budget_s is not None and time.perf_counter() - started > budget_s:
-                break
-            for key in order:
-                before = current
-                switch_to(libraries[key])
-                if current != before:
-                    calls[key]()  # wake the threads after the pause
-                samples[key].append(_seconds(calls[key], numbers[key]))
+        with other_load() as load:
+            for round_ in range(max(repeats, MIN_REPEATS)):
+                if round_ >= MIN_REPEATS and budget_s is not None and time.perf_counter() - started > budget_s:
+                    break
+                for key in order:
+                    before = current
+                    switch_to(libraries[key])
+                    if current != before:
+                        calls[key]()  # wake the threads after the pause
+                    samples[key].append(_seconds(calls[key], numbers[key]))
     return {
-        key: Timing(tuple(samples[key]), calls_per_sample=numbers[key], threads=threads, library=libraries[key])
+        key: Timing(
+            tuple(samples[key]),
+            calls_per_sample=numbers[key],
+            threads=threads,
+            library=libraries[key],
+            other_cores=load.cores,
+        )
         for key in calls
     }
 

@@ -22,15 +22,6 @@ The fourth is another view of dilation rather than another layout: a dilation-``
 an ordinary convolution of each of the ``d**2`` interleaved sub-images (space-to-batch, the way
 ``tf.nn.atrous_conv2d`` computes it), re-interleaved afterwards.
 
-**A one-time warm-up at import.** In a new process, NumPy's first matrix products run slower than they
-can: on the 2-core machine where it was found, ``conv2d`` on an (8, 64, 64, 64) layer took about 90 ms a
-call for as long as it was called, and 45 ms once any NumPy matrix product of 256 x 256 or larger had run
-(with one OpenBLAS thread too: 114 -> 77 ms). The state that changes lives inside OpenBLAS, not in this
-module, and a process that never multiplies a large matrix never leaves the slow path; a benchmark that
-measures the GEMM rate first reports the fast figure, a learner's fresh kernel gets the slow one. So
-importing this module multiplies one 256 x 256 float32 matrix by itself (well under a millisecond), and
-every process that uses the vectorized backend starts on the fast path: :data:`WARMED_UP` records it.
-
 A dilated kernel equals a dense kernel with ``d - 1`` zeros between taps (:func:`dilate_kernel`);
 convolving with that dense kernel gives the same result at a cost that grows like ``d**2``.
 
@@ -51,7 +42,6 @@ from dilconv_lib.geometry import ConvGeometry, conv_geometry
 
 __all__ = [
     "STRATEGIES",
-    "WARMED_UP",
     "batch_to_space",
     "choose_strategy",
     "conv1d",
@@ -68,16 +58,6 @@ __all__ = [
 ]
 
 Core = Callable[[np.ndarray, np.ndarray, ConvGeometry], np.ndarray]
-
-
-def _warm_up(size: int = 256) -> bool:
-    """One ``size`` x ``size`` float32 matrix product: NumPy's BLAS leaves its slow first-call path (see above)."""
-    a = np.ones((size, size), np.float32)
-    return bool((a @ a)[0, 0] == size)
-
-
-# True once this module's import has run the warm-up product (module docstring).
-WARMED_UP: bool = _warm_up()
 
 
 # --- shared steps: check, find where a tap reads real input, finish ---------------------------------

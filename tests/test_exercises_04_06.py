@@ -117,3 +117,11 @@ def test_names_the_mistake(checker: Callable[..., Any], answer: Callable[..., An
     verdict = checker(answer, quiet=True)
     assert not verdict and verdict.mistake == mistake, verdict.message
     assert verdict.message.startswith("✗") and "not right yet" in verdict.message
+
+
+def test_hidden_share_of_a_whole_tensor_is_a_type_mistake_not_a_crash() -> None:
+    def whole_map(distance: torch.Tensor, labels: torch.Tensor, field: int) -> torch.Tensor:
+        return (distance >= field // 2).float()  # the map, not its share
+
+    verdict = check_hidden_share(whole_map, quiet=True)
+    assert not verdict and verdict.mistake is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -99,3 +101,24 @@ def test_bad_arguments() -> None:
 def test_time_call_is_measure_of_one() -> None:
     t = timing.time_call(lambda: np.zeros(10), repeats=3, target_s=0.0, library="numpy")
     assert t.library == "numpy" and len(t.times) == 3 and t.threads == timing.default_threads()
+
+
+def test_other_load_sees_a_busy_core() -> None:
+    """A child process that keeps one core busy shows as at least half a core of other load."""
+    burn = "import time\nend = time.perf_counter() + 1.0\nwhile time.perf_counter() < end: pass\n"
+    child = subprocess.Popen([sys.executable, "-c", burn])
+    try:
+        time.sleep(0.1)  # let it start
+        with timing.other_load() as load:
+            time.sleep(0.6)
+    finally:
+        child.wait()
+    if sys.platform.startswith("linux"):
+        assert load.cores is not None and load.cores >= 0.5
+
+
+def test_a_busy_timing_says_so() -> None:
+    quiet = timing.Timing((0.001,), calls_per_sample=1, threads=2, library="numpy", other_cores=0.05)
+    busy = timing.Timing((0.001,), calls_per_sample=1, threads=2, library="numpy", other_cores=1.2)
+    assert not quiet.busy and "busy" not in str(quiet)
+    assert busy.busy and "other processes used 1.2 cores" in str(busy)
