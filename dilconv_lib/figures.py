@@ -8,19 +8,33 @@ figure into PNG bytes (the notebooks store PNG only, never SVG).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.colors import ListedColormap, PowerNorm
+from matplotlib.colors import ListedColormap, PowerNorm, to_hex
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
-from dilconv_lib.checks import check_int
+from dilconv_lib.checks import check_choice, check_int
 from dilconv_lib.geometry import effective_kernel_size
 from dilconv_lib.receptive import hole_map
 
-__all__ = ["draw_heatmap", "draw_hole_map", "draw_sampling", "figure_png"]
+if TYPE_CHECKING:  # only for an annotation: the figures never import torch, which practice needs
+    from dilconv_lib.practice import StageRow
+
+__all__ = [
+    "draw_backbone_stages",
+    "draw_entry_layers",
+    "draw_heatmap",
+    "draw_hole_map",
+    "draw_sampling",
+    "draw_values",
+    "draw_widening",
+    "figure_png",
+]
 
 SEEN, HOLE = "#1f5f8b", "#f3d9d3"  # one output pixel reads a pixel / never reads it
 
@@ -106,80 +120,7 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
     return buffer.getvalue()
 
 
-# --- Notebook 08 (dilation in practice) ------------------------------------------------------------------------
-
-from typing import TYPE_CHECKING  # noqa: E402  (appended section)
-
-if TYPE_CHECKING:  # only for the annotations below; the figures themselves never import torch
-    from collections.abc import Mapping
-
-    from dilconv_lib.practice import StageRow
-
-
-def draw_values(ax: Axes, values: np.ndarray, title: str | None = None, fmt: str = "{:g}") -> Axes:
-    """Draw a small (H, W) array as a grid of numbers: zeros pale (as holes), other values dark (as seen).
-
-    Shows where zeros sit: between a dilated kernel's taps, or between the pixels of a zero-inserted input.
-
-    Parameters
-    ----------
-    ax : where to draw
-    values : (H, W) array of numbers
-    title : above the grid
-    fmt : formats each non-zero value; zeros are written ``0``
-    """
-    grid = np.asarray(values, dtype=np.float64)
-    if grid.ndim != 2:
-        raise ValueError(f"values must be a 2-D (H, W) array, got shape {grid.shape}")
-    filled = grid != 0
-    ax.imshow(filled, cmap=ListedColormap([HOLE, SEEN]), vmin=0, vmax=1, interpolation="nearest")
-    for (i, j), v in np.ndenumerate(grid):
-        text = fmt.format(v) if v != 0 else "0"
-        ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if v != 0 else "#9a6b61")
-    ax.set_xticks(np.arange(-0.5, grid.shape[1], 1), minor=True)
-    ax.set_yticks(np.arange(-0.5, grid.shape[0], 1), minor=True)
-    ax.grid(which="minor", color="white", linewidth=1.5)
-    ax.tick_params(which="both", length=0)
-    _bare(ax)
-    if title is not None:
-        ax.set_title(title, fontsize=10)
-    return ax
-
-
-def draw_backbone_stages(ax: Axes, rows: Mapping[int, Sequence[StageRow]], quantity: str = "activations") -> Axes:
-    """Bars per stage of a backbone, one colour per output stride: activations (MiB, float32) or multiply-adds (G).
-
-    Parameters
-    ----------
-    ax : where to draw
-    rows : output stride -> that backbone's :class:`dilconv_lib.practice.StageRow` list (same stages in each)
-    quantity : ``"activations"`` or ``"multiply_adds"``
-    """
-    from dilconv_lib.checks import check_choice  # here: the top of the file is not this section's to change
-
-    check_choice(quantity, "quantity", ("activations", "multiply_adds"))
-    if not rows:
-        raise ValueError("rows must hold at least one output stride")
-    strides = sorted(rows, reverse=True)
-    stages = [r.stage for r in rows[strides[0]]]
-    width = 0.8 / len(strides)
-    colours = ["#9ecae1", "#4292c6", "#08519c", "#08306b"]
-    for n, os_ in enumerate(strides):
-        values = [getattr(r, quantity) for r in rows[os_]]
-        scaled = [v * 4 / 2**20 if quantity == "activations" else v / 1e9 for v in values]
-        x = np.arange(len(stages)) + (n - (len(strides) - 1) / 2) * width
-        ax.bar(x, scaled, width, label=f"output stride {os_}", color=colours[n % len(colours)])
-    ax.set_xticks(np.arange(len(stages)), stages)
-    ax.set_ylabel("activations (MiB, float32)" if quantity == "activations" else "multiply-adds (G)")
-    ax.legend(fontsize=8)
-    return ax
-
-
 # --- Notebooks 00 and 01: three ways to widen a receptive field; Yu & Koltun's Figure 1 in 2-D ----------------
-
-from matplotlib import colormaps  # noqa: E402  (appended section)
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
 
 
 def _widening_footprints(size: int) -> list[tuple[str, np.ndarray, int, int]]:
@@ -293,4 +234,65 @@ def draw_entry_layers(ax: Axes, dilations: Sequence[int], kernel_size: int = 3) 
         handles.append(Patch(color=HOLE, label="never read (holes)"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9, frameon=False)
     ax.set_title(f"where each pixel enters the field: dilations {list(dilations)}", fontsize=10)
+    return ax
+
+
+# --- Notebook 08 (dilation in practice) ------------------------------------------------------------------------
+
+
+def draw_values(ax: Axes, values: np.ndarray, title: str | None = None, fmt: str = "{:g}") -> Axes:
+    """Draw a small (H, W) array as a grid of numbers: zeros pale (as holes), other values dark (as seen).
+
+    Shows where zeros sit: between a dilated kernel's taps, or between the pixels of a zero-inserted input.
+
+    Parameters
+    ----------
+    ax : where to draw
+    values : (H, W) array of numbers
+    title : above the grid
+    fmt : formats each non-zero value; zeros are written ``0``
+    """
+    grid = np.asarray(values, dtype=np.float64)
+    if grid.ndim != 2:
+        raise ValueError(f"values must be a 2-D (H, W) array, got shape {grid.shape}")
+    filled = grid != 0
+    ax.imshow(filled, cmap=ListedColormap([HOLE, SEEN]), vmin=0, vmax=1, interpolation="nearest")
+    for (i, j), v in np.ndenumerate(grid):
+        text = fmt.format(v) if v != 0 else "0"
+        ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if v != 0 else "#9a6b61")
+    ax.set_xticks(np.arange(-0.5, grid.shape[1], 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, grid.shape[0], 1), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="both", length=0)
+    _bare(ax)
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def draw_backbone_stages(ax: Axes, rows: Mapping[int, Sequence[StageRow]], quantity: str = "activations") -> Axes:
+    """Bars per stage of a backbone, one colour per output stride: activations (MiB, float32) or multiply-adds (G).
+
+    Parameters
+    ----------
+    ax : where to draw
+    rows : output stride -> that backbone's :class:`dilconv_lib.practice.StageRow` list (same stages in each)
+    quantity : ``"activations"`` or ``"multiply_adds"``
+    """
+
+    check_choice(quantity, "quantity", ("activations", "multiply_adds"))
+    if not rows:
+        raise ValueError("rows must hold at least one output stride")
+    strides = sorted(rows, reverse=True)
+    stages = [r.stage for r in rows[strides[0]]]
+    width = 0.8 / len(strides)
+    colours = ["#9ecae1", "#4292c6", "#08519c", "#08306b"]
+    for n, os_ in enumerate(strides):
+        values = [getattr(r, quantity) for r in rows[os_]]
+        scaled = [v * 4 / 2**20 if quantity == "activations" else v / 1e9 for v in values]
+        x = np.arange(len(stages)) + (n - (len(strides) - 1) / 2) * width
+        ax.bar(x, scaled, width, label=f"output stride {os_}", color=colours[n % len(colours)])
+    ax.set_xticks(np.arange(len(stages)), stages)
+    ax.set_ylabel("activations (MiB, float32)" if quantity == "activations" else "multiply-adds (G)")
+    ax.legend(fontsize=8)
     return ax
