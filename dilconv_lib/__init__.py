@@ -2,9 +2,10 @@
 
 One tested home for every implementation, formula, figure and widget the notebooks use.
 
+- :mod:`dilconv_lib.checks`: the argument checks every module shares (ints, tuples, numbers, choices, arrays,
+  tensors); it imports nothing else from the library.
 - :mod:`dilconv_lib.geometry`: ``output_size``, ``effective_kernel_size``, ``receptive_fields``,
-  ``sampling_pattern`` (re-exported here).
-- :mod:`dilconv_lib.checks`: argument normalisation and validation shared by every backend.
+  ``sampling_pattern`` (re-exported here), and ``conv_geometry``, one convolution call checked and normalised.
 - :mod:`dilconv_lib.naive`: ``conv1d`` / ``conv2d`` as loops over NumPy arrays.
 - :mod:`dilconv_lib.vectorized`: ``conv1d`` / ``conv2d`` in NumPy with no loop over pixels (tap loop, one
   product per kernel row, im2col, space-to-batch), ``dilate_kernel``; :mod:`dilconv_lib.timing`: the one timer
@@ -13,7 +14,8 @@ One tested home for every implementation, formula, figure and widget the noteboo
   and ``conv1d_unfold`` / ``conv2d_unfold`` (``F.unfold`` + one matmul per group). Imported on demand (torch).
 - :mod:`dilconv_lib.backward`: ``conv2d_grad_input``, ``conv2d_grad_weight``, ``conv2d_grad_bias``: the
   backward pass by hand.
-- :mod:`dilconv_lib.exercises`: checkers that tell a learner what is wrong with an answer.
+- :mod:`dilconv_lib.exercises`: checkers that tell a learner what is wrong with an answer;
+  :mod:`dilconv_lib.messages`: their messages in the learner's language (``DILCONV_LANG=zh``: Chinese).
 - :mod:`dilconv_lib.receptive`: receptive fields by impulse and by gradients, hole maps, the HDC rule,
   effective receptive fields.
 - :mod:`dilconv_lib.figures` and :mod:`dilconv_lib.widgets`: plots, and the sampling and stack explorers.
@@ -23,6 +25,8 @@ One tested home for every implementation, formula, figure and widget the noteboo
 - :mod:`dilconv_lib.beyond`: WaveNet's causal dilated convolution (``causal_conv1d``, ``WaveNetStack``) and
   DeepLab's atrous spatial pyramid pooling (``ASPP``, valid taps per rate); those three names are re-exported
   here, loaded with torch on first use.
+- :mod:`dilconv_lib.practice`: dilation in the networks people use: dilation instead of stride in a backbone,
+  DRN's degridding, transposed against dilated, DeepLab's Multi-Grid, a TCN, where a receptive field sits.
 
 >>> import dilconv_lib
 >>> dilconv_lib.output_size(64, 3, padding=2, dilation=2)
