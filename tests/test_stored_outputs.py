@@ -8,7 +8,8 @@ not against a fresh run: a contradiction between text and stored output cannot b
 The notebooks assert the same sentences when they run (under nbval too), with margins wide enough for a
 busy CI machine; the strict thresholds live here, because the stored outputs come from an idle machine
 (``make notebooks``, ``tools/run_notebooks.py``, refuses a busy one). A notebook executed some other way
-(no machine recorded in its metadata) or forced on a busy machine is skipped, and says so.
+(no machine recorded in its metadata) or forced on a busy machine fails here: its stored numbers say nothing
+about what a learner's machine does, so it must be executed again on an idle one.
 
 To add a notebook's claims: append :class:`Claim` rows to :data:`CLAIMS`, naming the cell by its id (stable
 across edits; ``cell.id`` in nbformat) and giving a function that reads that cell's stored text output and
@@ -142,7 +143,7 @@ def check_ladder_03(text: str) -> None:
     assert unfold[0] > 2 * conv[0], "'the unfold version is several times slower than F.conv2d'"
     if ("torch.compile, channels_last", "big") in rows:
         ratio = rows["torch.compile, channels_last", "big"][0] / rows["F.conv2d, channels_last", "big"][0]
-        assert 0.67 < ratio < 1.5, f"'compiling one convolution gains little over channels_last': {ratio:.2f}"
+        assert 0.85 < ratio < 1.6, f"'compiling one convolution gains nothing over channels_last': {ratio:.2f}"
 
 
 def check_backends_03(text: str) -> None:
@@ -190,10 +191,13 @@ def executed_on(notebook: str) -> dict | None:
 @pytest.mark.parametrize("claim", CLAIMS, ids=[f"{c.notebook}:{c.cell}" for c in CLAIMS])
 def test_stored_output_agrees_with_the_text(claim: Claim) -> None:
     machine = executed_on(claim.notebook)
-    if machine is None:
-        pytest.skip(f"{claim.notebook} was not executed by make notebooks (tools/run_notebooks.py): no record")
-    if run_notebooks.too_busy(machine.get("load_average") or 0.0, machine.get("cores") or 1):
-        pytest.skip(f"{claim.notebook} was executed on a busy machine (--force): {machine}")
+    assert machine is not None, (
+        f"{claim.notebook} was not executed by make notebooks (tools/run_notebooks.py): no machine recorded; "
+        "execute it with make notebooks on an idle machine"
+    )
+    assert not run_notebooks.too_busy(machine.get("load_average") or 0.0, machine.get("cores") or 1), (
+        f"{claim.notebook} was executed on a busy machine (--force): {machine}; execute it again on an idle one"
+    )
     claim.check(stored_text(claim.notebook, claim.cell))
 
 
