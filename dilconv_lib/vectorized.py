@@ -459,19 +459,29 @@ def conv2d_space_to_batch(
 STRATEGIES: dict[str, Core] = {"taps": _taps, "rows": _rows, "im2col": _im2col, "space_to_batch": _space_to_batch}
 
 
+# A product of at most THIN_ROWS output channels and an inner size below THIN_INNER is "thin" (choose_strategy).
+THIN_ROWS = 32
+THIN_INNER = 128
+
+
 def choose_strategy(g: ConvGeometry) -> str:
     """The strategy :func:`conv2d` runs for a call of geometry ``g``: ``"rows"`` unless stated below.
 
-    Measured on a 2-core x86 CPU with OpenBLAS (``python -m dilconv_lib.bench`` and single-layer
-    timings of 1x1 to 5x5 kernels, 1 to 256 channels, groups and strides): the row strategy copies
-    ``kW`` times the input instead of ``kH * kW`` times (im2col), adds ``kH - 1`` partial results
-    instead of ``kH * kW - 1`` (tap loop) and skips the rows of padding, and it was the fastest of the
-    three except in two cases, where im2col was:
+    Measured on a 2-core x86 CPU with OpenBLAS, each strategy in a fresh process (``python -m
+    dilconv_lib.bench`` and single-layer timings of 1x1 to 5x5 kernels, 1 to 256 channels, groups and
+    strides): the row strategy copies ``kW`` times the input instead of ``kH * kW`` times (im2col), adds
+    ``kH - 1`` partial results instead of ``kH * kW - 1`` (tap loop) and skips the rows of padding, and it
+    was the fastest of the three except in three cases, where im2col was:
 
     - the output has more than 4 times the channels of the input (per group), as in the first layer of
       an RGB network: the partial results the row strategy adds are then much bigger than the input
       copies im2col makes;
-    - a vertical stride above 1, for which the row strategy copies each block of rows it reads.
+    - a vertical stride above 1, for which the row strategy copies each block of rows it reads;
+    - thin products: at most :data:`THIN_ROWS` output channels (per group) and an inner size
+      ``kW * C_in / groups`` below :data:`THIN_INNER`. OpenBLAS splits a product between its threads by
+      columns, and a product this thin costs its threads more to hand over than to compute: at 21 channels
+      (the Basic context module), 64x64, each of the row strategy's three products ran twice as slowly on
+      two threads as on one, while im2col's single product, three times as deep, used both threads well.
 
     The tap loop was never the fastest; it is the simplest to read.
 
@@ -479,8 +489,11 @@ def choose_strategy(g: ConvGeometry) -> str:
     'rows'
     >>> choose_strategy(conv_geometry((1, 3, 64, 64), (16, 3, 3, 3), padding=1))  # RGB in, 16 out
     'im2col'
+    >>> choose_strategy(conv_geometry((1, 21, 64, 64), (21, 21, 3, 3), padding=2, dilation=2))  # 21 rows, inner 63
+    'im2col'
     """
-    if g.stride[0] > 1 or g.c_out_per_group > 4 * g.c_in_per_group:
+    thin = g.c_out_per_group <= THIN_ROWS and g.kernel[1] * g.c_in_per_group < THIN_INNER
+    if g.stride[0] > 1 or g.c_out_per_group > 4 * g.c_in_per_group or thin:
         return "im2col"
     return "rows"
 

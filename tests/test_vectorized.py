@@ -234,13 +234,17 @@ def geometry(
 @pytest.mark.parametrize(
     "input_shape, weight_shape, stride, groups, expected",
     [
-        ((1, 21, 64, 64), (21, 21, 3, 3), 1, 1, "rows"),  # the context module's layers
+        ((1, 21, 64, 64), (21, 21, 3, 3), 1, 1, "im2col"),  # the Basic context module: 21 rows, inner 63, thin
+        ((1, 32, 64, 64), (32, 32, 3, 3), 1, 1, "im2col"),  # 32 rows, inner 96: still thin
+        ((1, 48, 64, 64), (48, 48, 3, 3), 1, 1, "rows"),  # 48 rows: not thin
         ((8, 64, 64, 64), (64, 64, 3, 3), 1, 1, "rows"),
         ((1, 3, 32, 32), (16, 3, 3, 3), 1, 1, "im2col"),  # RGB input: 16 > 4 * 3 output channels
         ((1, 16, 32, 32), (64, 16, 3, 3), 1, 1, "rows"),  # exactly 4 times: not more
-        ((1, 8, 32, 32), (8, 1, 3, 3), 1, 8, "rows"),  # depthwise: one channel in and out per group
+        ((1, 8, 32, 32), (8, 1, 3, 3), 1, 8, "im2col"),  # depthwise: one channel in and out per group, thin
+        ((1, 16, 32, 32), (64, 16, 3, 3), 2, 1, "im2col"),  # a vertical stride
         ((1, 16, 32, 32), (16, 16, 3, 3), 2, 1, "im2col"),  # vertical stride
-        ((1, 16, 32, 32), (32, 16, 1, 1), 1, 1, "rows"),  # 1x1
+        ((1, 16, 32, 32), (32, 16, 1, 1), 1, 1, "im2col"),  # 1x1, 32 rows, inner 16: thin
+        ((1, 64, 32, 32), (64, 64, 1, 1), 1, 1, "rows"),  # 1x1, 64 rows
     ],
 )
 def test_choose_strategy(
@@ -256,10 +260,11 @@ def test_conv2d_runs_the_chosen_strategy(monkeypatch: pytest.MonkeyPatch) -> Non
             vectorized.STRATEGIES, name, lambda x, w, g, name=name, core=core: calls.append(name) or core(x, w, g)
         )
     vectorized.conv2d(np.ones((1, 3, 8, 8)), np.ones((16, 3, 3, 3)))
-    vectorized.conv2d(np.ones((1, 16, 8, 8)), np.ones((4, 16, 3, 3)), dilation=2)
+    vectorized.conv2d(np.ones((1, 48, 8, 8)), np.ones((48, 48, 3, 3)), dilation=2)
     vectorized.conv2d(np.ones((1, 16, 9, 9)), np.ones((4, 16, 3, 3)), stride=(2, 1))
-    vectorized.conv1d(np.ones((1, 16, 9)), np.ones((4, 16, 1)))
-    assert calls == ["im2col", "rows", "im2col", "rows"]
+    vectorized.conv1d(np.ones((1, 48, 9)), np.ones((48, 48, 1)))
+    vectorized.conv2d(np.ones((1, 16, 8, 8)), np.ones((4, 16, 3, 3)), dilation=2)  # thin
+    assert calls == ["im2col", "rows", "im2col", "rows", "im2col"]
 
 
 def test_conv1d_keeps_float32_and_drops_the_unit_axis() -> None:
