@@ -51,7 +51,9 @@ def test_ci_runs_the_same_checks_a_fork_needs() -> None:
     assert [line.split("#")[0].strip() for line in run if line.startswith("make ")] == [
         "make lock-check",
         "make test",
+        "make test-zh",
         "make test-browser",
+        "make test-browser-zh",
     ]
     workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
     assert "run: bash .ci/run" in workflow
