@@ -195,9 +195,9 @@ def test_stored_output_agrees_with_the_text(claim: Claim) -> None:
         f"{claim.notebook} was not executed by make notebooks (tools/run_notebooks.py): no machine recorded; "
         "execute it with make notebooks on an idle machine"
     )
-    assert not run_notebooks.too_busy(machine.get("load_average") or 0.0, machine.get("cores") or 1), (
-        f"{claim.notebook} was executed on a busy machine (--force): {machine}; execute it again on an idle one"
-    )
+    assert not machine.get("forced") and not run_notebooks.too_busy(
+        machine.get("load_average") or 0.0, machine.get("cores") or 1
+    ), f"{claim.notebook} was executed on a busy machine (--force): {machine}; execute it again on an idle one"
     claim.check(stored_text(claim.notebook, claim.cell))
 
 
@@ -234,10 +234,12 @@ def test_run_notebooks_refuses_a_busy_machine(
     monkeypatch.setattr(run_notebooks.os, "cpu_count", lambda: 4)
     monkeypatch.delenv(run_notebooks.FORCE_ENV, raising=False)
     ran: list[Path] = []
-    monkeypatch.setattr(run_notebooks, "run_notebook", ran.append)
+    records: list[dict] = []
+    monkeypatch.setattr(run_notebooks, "run_notebook", lambda path, record: (ran.append(path), records.append(record)))
     assert run_notebooks.main(["notebooks/02_vectorized.ipynb"]) == 2 and not ran
     assert "load average 3.00 on 4 cores" in capsys.readouterr().err
     assert run_notebooks.main(["--force", "notebooks/02_vectorized.ipynb"]) == 0 and len(ran) == 1
+    assert records[-1]["forced"] and records[-1]["load_average"] == 3.0  # the stored-output claims then fail
     monkeypatch.setenv(run_notebooks.FORCE_ENV, "1")
     assert run_notebooks.main(["notebooks/02_vectorized.ipynb"]) == 0 and len(ran) == 2
 

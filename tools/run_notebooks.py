@@ -9,8 +9,10 @@
   --ExecutePreprocessor.record_timing=False`` does (timeout 600 s a cell, the kernel started in the
   notebook's folder), and stops at the first notebook that fails;
 - it **records the machine** in each notebook's metadata, ``metadata["dilconv"]["executed_on"]``: CPU
-  model, cores, load average, Python, NumPy and torch versions and the date, so that a reader of the stored
-  numbers (and ``tests/test_stored_outputs.py``) knows where they came from.
+  model, cores, the load average before the run (the run's own notebooks raise it as they go, so that is
+  the figure that says whether other work was running), whether it was forced, Python, NumPy and torch
+  versions and the date, so that a reader of the stored numbers (and ``tests/test_stored_outputs.py``) knows
+  where they came from.
 
 >>> too_busy(load=0.4, cores=2), too_busy(load=0.6, cores=2)
 (False, True)
@@ -49,11 +51,11 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def machine() -> dict[str, Any]:
-    """What the stored outputs were made on: CPU, cores, load, versions, date (UTC).
+def machine(load_before: float | None = None, *, forced: bool = False) -> dict[str, Any]:
+    """What the stored outputs were made on: CPU, cores, the load before the run, versions, date (UTC).
 
-    >>> sorted(machine())
-    ['cores', 'cpu', 'date', 'load_average', 'numpy', 'platform', 'python', 'torch']
+    >>> sorted(machine(0.1))
+    ['cores', 'cpu', 'date', 'forced', 'load_average', 'numpy', 'platform', 'python', 'torch']
     """
     import numpy
     import torch
@@ -61,7 +63,8 @@ def machine() -> dict[str, Any]:
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
-        "load_average": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "load_average": None if load_before is None else round(load_before, 2),
+        "forced": forced,
         "platform": platform.platform(),
         "python": platform.python_version(),
         "numpy": numpy.__version__,
@@ -70,7 +73,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run_notebook(path: Path, timeout: int = 600) -> None:
+def run_notebook(path: Path, timeout: int = 600, *, record: dict[str, Any] | None = None) -> None:
     """Execute ``path`` in place (nbconvert's ExecutePreprocessor, no timing metadata) and record the machine."""
     import nbformat
     from nbconvert.preprocessors import ExecutePreprocessor
@@ -78,7 +81,7 @@ def run_notebook(path: Path, timeout: int = 600) -> None:
     nb = nbformat.read(path, as_version=4)
     executor = ExecutePreprocessor(timeout=timeout, record_timing=False)
     executor.preprocess(nb, {"metadata": {"path": str(path.parent)}})
-    nb.metadata.setdefault("dilconv", {})["executed_on"] = machine()
+    nb.metadata.setdefault("dilconv", {})["executed_on"] = record if record is not None else machine()
     nbformat.write(nb, path)
 
 
@@ -88,16 +91,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help=f"run on a busy machine too (or {FORCE_ENV}=1)")
     args = parser.parse_args(argv)
     load, cores = (os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0), os.cpu_count() or 1
-    if too_busy(load, cores) and not (args.force or os.environ.get(FORCE_ENV) == "1"):
+    forced = args.force or os.environ.get(FORCE_ENV) == "1"
+    if too_busy(load, cores) and not forced:
         print(
             f"run_notebooks: load average {load:.2f} on {cores} cores is above {BUSY_SHARE * cores:.2f}: the stored "
             "timings would show other work. Wait for an idle machine, or run with --force (make notebooks FORCE=1).",
             file=sys.stderr,
         )
         return 2
+    record = machine(load, forced=forced and too_busy(load, cores))
     for path in args.notebooks:
         print(f"run_notebooks: executing {path}", flush=True)
-        run_notebook(path)
+        run_notebook(path, record=record)
     return 0
 
 
