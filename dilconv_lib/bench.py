@@ -320,13 +320,16 @@ def time_workloads(impl: Implementation, workloads: Sequence[Workload], repeats:
     The check comes after all the timing, so that torch's threads never run beside a NumPy row's.
     """
     measured, results = [], []
-    for wl in workloads:
-        x, w = wl.operands()
-        run = impl.setup(x, w, wl)
-        t = timing.time_call(run, repeats=repeats, target_s=TARGET_S)
-        measured.append({"workload": wl.name, "times_s": list(t.times), "calls_per_sample": t.calls_per_sample})
-        measured[-1] |= {"threads": t.threads, "other_cores": t.other_cores}
-        results.append(run())
+    with timing.other_load() as load:  # over the whole worker: a workload's own samples are too short to tell
+        for wl in workloads:
+            x, w = wl.operands()
+            run = impl.setup(x, w, wl)
+            t = timing.time_call(run, repeats=repeats, target_s=TARGET_S)
+            measured.append({"workload": wl.name, "times_s": list(t.times), "calls_per_sample": t.calls_per_sample})
+            measured[-1]["threads"] = t.threads
+            results.append(run())
+    for m in measured:
+        m["other_cores"] = load.cores
     import torch
     import torch.nn.functional as F
 
@@ -398,6 +401,7 @@ def collect(
                 "gflops": wl.flops / best[name] / 1e9,
                 "ratio_to_torch": best[name] / t_torch,
                 "times_s": times,
+                "other_cores": [rnd[i].get("other_cores") for rnd in samples[name]],
             }
         results.append(result)
     return results
@@ -551,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if loads:
         busy = sum(x > timing.BUSY_CORES for x in loads)
         print(
-            f"Other processes used at most {max(loads):.2f} cores while a workload was timed"
+            f"Other processes used at most {max(loads):.2f} cores while an implementation was timed"
             + (
                 f" ({busy} of {len(loads)} timings beside more than {timing.BUSY_CORES}: rerun on an idle machine)."
                 if busy

@@ -64,8 +64,10 @@ K = TypeVar("K", bound=Hashable)
 # of idle threads (2**28 cycles, about 0.1 s) and than torch's OpenMP threads' wait.
 PAUSE_S = 0.2
 MIN_REPEATS = 3  # samples every call gets, whatever the budget
-# Other processes' cores above which a timing is flagged as taken on a busy machine.
+# Other processes' cores above which a timing is flagged as taken on a busy machine, read over at least
+# MIN_WINDOW_S seconds (the kernel's CPU accounting has a resolution of one 10 ms tick).
 BUSY_CORES = 0.15
+MIN_WINDOW_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -235,12 +237,13 @@ class other_load:  # noqa: N801  (used like a function: `with other_load() as lo
     """Cores other processes used while the block ran: ``with other_load() as load: ...``, then ``load.cores``.
 
     The machine's busy CPU time minus this process's own, over the block's wall time, read from ``/proc``
-    (Linux; ``cores`` is None elsewhere). The kernel counts in ticks of 10 ms: read it over blocks of half a
-    second or more.
+    (Linux; ``cores`` is None elsewhere). The kernel counts CPU time in ticks of 10 ms, so one tick of anyone's
+    work in a 30 ms block reads as a third of a core: ``cores`` stays None for a block shorter than
+    :data:`MIN_WINDOW_S`.
 
     >>> with other_load() as load:
     ...     _ = sum(range(10**5))
-    >>> load.cores is None or load.cores >= 0
+    >>> load.cores is None  # a block this short says nothing
     True
     """
 
@@ -252,7 +255,7 @@ class other_load:  # noqa: N801  (used like a function: `with other_load() as lo
 
     def __exit__(self, *exc: object) -> None:
         end, wall = _cpu_seconds(), time.perf_counter() - self._start
-        if self._cpu is not None and end is not None and wall > 0:
+        if self._cpu is not None and end is not None and wall >= MIN_WINDOW_S:
             machine, own = end[0] - self._cpu[0], end[1] - self._cpu[1]
             self.cores = max(0.0, (machine - own) / wall)
 
