@@ -13,11 +13,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from dilconv_lib.checks import IntOrTuple, Padding, check_int, check_tuple
+import numpy as np
+
+from dilconv_lib.checks import IntOrTuple, Padding, as_float_arrays, check_int, check_tuple
 
 __all__ = [
     "ConvGeometry",
+    "checked_arrays",
     "conv_geometry",
     "effective_kernel_size",
     "output_size",
@@ -336,3 +340,36 @@ def conv_geometry(
         padding=pads,
         out_size=tuple(out_size),
     )
+
+
+def checked_arrays(
+    input: Any,
+    weight: Any,
+    bias: Any | None = None,
+    *,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+    n_spatial: int = 2,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, ConvGeometry]:
+    """The NumPy backends' first step: operands as float arrays of the input's dtype, and the call's geometry.
+
+    :func:`dilconv_lib.checks.as_float_arrays` on the operands, then :func:`conv_geometry` on their shapes.
+
+    >>> x, w, b, g = checked_arrays([[1.0, 2.0, 3.0, 4.0, 5.0]], [[[1.0, 1.0]]], dilation=2, n_spatial=1)
+    >>> x.shape, g.out_size  # (C_in, L) unbatched; L_out = 5 - (2 * 1 + 1) + 1
+    ((1, 5), (3,))
+    """
+    x, w, b = as_float_arrays(input, weight, bias)
+    g = conv_geometry(
+        x.shape,
+        w.shape,
+        bias_shape=None if b is None else b.shape,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        n_spatial=n_spatial,
+    )
+    return x, w, b, g

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dilconv_lib.checks import IntOrTuple, Padding, as_float_arrays
-from dilconv_lib.geometry import conv_geometry
+from dilconv_lib.checks import IntOrTuple, Padding
+from dilconv_lib.geometry import checked_arrays
 
 __all__ = ["conv1d", "conv2d"]
 
@@ -54,16 +54,8 @@ def conv1d(
     >>> conv1d([[1.0, 2.0, 3.0, 4.0, 5.0]], [[[1.0, 1.0]]], dilation=2)
     array([[4., 6., 8.]])
     """
-    x, w, b = as_float_arrays(input, weight, bias)
-    g = conv_geometry(
-        x.shape,
-        w.shape,
-        bias_shape=None if b is None else b.shape,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        groups=groups,
-        n_spatial=1,
+    x, w, b, g = checked_arrays(
+        input, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups, n_spatial=1
     )
     x = np.pad(x if g.batched else x[None], ((0, 0), (0, 0), *g.padding))  # (N, C_in, L + pads)
     (k,), (s,), (d,), (length,) = g.kernel, g.stride, g.dilation, g.out_size
@@ -114,16 +106,7 @@ def conv2d(
     array([[[20., 24.],
             [36., 40.]]])
     """
-    x, w, b = as_float_arrays(input, weight, bias)
-    g = conv_geometry(
-        x.shape,
-        w.shape,
-        bias_shape=None if b is None else b.shape,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        groups=groups,
-    )
+    x, w, b, g = checked_arrays(input, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups)
     x = np.pad(x if g.batched else x[None], ((0, 0), (0, 0), *g.padding))  # (N, C_in, H + pads, W + pads)
     (kh, kw), (sh, sw), (dh, dw), (height, width) = g.kernel, g.stride, g.dilation, g.out_size
     out = np.zeros((g.n, g.c_out, height, width), dtype=x.dtype)

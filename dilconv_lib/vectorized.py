@@ -37,8 +37,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from dilconv_lib.checks import IntOrTuple, Padding, as_float_array, as_float_arrays, check_tuple
-from dilconv_lib.geometry import ConvGeometry, conv_geometry
+from dilconv_lib.checks import IntOrTuple, Padding, as_float_array, check_tuple
+from dilconv_lib.geometry import ConvGeometry, checked_arrays, conv_geometry
 
 __all__ = [
     "STRATEGIES",
@@ -78,16 +78,8 @@ def _prepare(
     A conv1d call (``n_spatial=1``) comes back as the same call in 2-D (:meth:`ConvGeometry.as_2d`):
     input (N, C_in, 1, L), weight (C_out, C_in/G, 1, k).
     """
-    x, w, b = as_float_arrays(input, weight, bias)
-    g = conv_geometry(
-        x.shape,
-        w.shape,
-        bias_shape=None if b is None else b.shape,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        groups=groups,
-        n_spatial=n_spatial,
+    x, w, b, g = checked_arrays(
+        input, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups, n_spatial=n_spatial
     )
     x = x if g.batched else x[None]
     if n_spatial == 1:
