@@ -14,14 +14,6 @@ import pytest
 
 from dilconv_lib import effective_kernel_size, naive, output_size
 from dilconv_lib.exercises import (
-    CONV1D_CASES,
-    CONV2D_CASES,
-    KERNEL_CASES,
-    KERNEL_MISTAKES,
-    SHARE_CASES,
-    SHARE_MISTAKES,
-    SIZE_CASES,
-    SIZE_MISTAKES,
     Verdict,
     check_aspp_v2,
     check_causal_dilations,
@@ -30,6 +22,20 @@ from dilconv_lib.exercises import (
     check_effective_kernel_size,
     check_output_size,
     check_valid_share,
+)
+from dilconv_lib.exercises.loops import (
+    CONV1D_CASES,
+    CONV2D_CASES,
+)
+from dilconv_lib.exercises.sequence import (
+    SHARE_CASES,
+    SHARE_MISTAKES,
+)
+from dilconv_lib.exercises.sizes import (
+    KERNEL_CASES,
+    KERNEL_MISTAKES,
+    SIZE_CASES,
+    SIZE_MISTAKES,
 )
 
 # --- output size -------------------------------------------------------------------------------------
@@ -479,7 +485,7 @@ def test_causal_offsets_agree_with_gradients() -> None:
     import torch
 
     from dilconv_lib.beyond import WaveNetStack, gradient_support
-    from dilconv_lib.exercises import _causal_offsets
+    from dilconv_lib.exercises.sequence import _causal_offsets
 
     for dilations in ([1, 3, 9], [1, 4], [2, 3]):
         _ = torch.manual_seed(0)

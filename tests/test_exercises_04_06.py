@@ -12,12 +12,6 @@ import torch
 from dilconv_lib import receptive_fields
 from dilconv_lib.context import identity_kernel
 from dilconv_lib.exercises import (
-    _conv_weights,
-    _eq5,
-    _fields_with,
-    _layers_to_reach,
-    _max_distances_upward,
-    _plain_gradient,
     check_conv_weights,
     check_eq5_centre,
     check_gap_free_rates,
@@ -27,6 +21,18 @@ from dilconv_lib.exercises import (
     check_max_distances,
     check_plain_gradient,
     check_receptive_fields,
+)
+from dilconv_lib.exercises.context import (
+    _conv_weights,
+    _eq5,
+)
+from dilconv_lib.exercises.fields import (
+    _fields_with,
+    _layers_to_reach,
+    _plain_gradient,
+)
+from dilconv_lib.exercises.gridding import (
+    _max_distances_upward,
 )
 from dilconv_lib.receptive import hdc_max_distances, reached_offsets
 

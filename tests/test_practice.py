@@ -11,6 +11,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from dilconv_lib.beyond import gradient_support
+from dilconv_lib.exercises import (
+    check_field_centre,
+    check_output_stride_plan,
+    check_separable_cost,
+)
 from dilconv_lib.geometry import receptive_fields
 from dilconv_lib.practice import (
     DRN_VARIANTS,
@@ -19,9 +24,6 @@ from dilconv_lib.practice import (
     ResNetLike,
     block_response,
     cascade_rates,
-    check_field_centre,
-    check_output_stride_plan,
-    check_separable_cost,
     conv1d_stack,
     conv_cost,
     conv_transpose2d_by_zero_insertion,
