@@ -27,21 +27,22 @@ PYTHON := $(firstword $(foreach p,$(addprefix python,$(LOCK_PYTHONS)) python3,\
 endif
 
 .PHONY: help install lab test lint unit nbval lock-check notebooks bench bench-deps student slides html \
-	zh test-zh test-browser test-browser-zh format clean distclean
+	zh zh-notebooks test-zh test-browser test-browser-zh format clean distclean
 
 help:
 	@echo "The dilated-convolution course. Targets:"
 	@echo "  make lab            your own copy of the course in workspace/ (made on the first run, never overwritten),"
 	@echo "                      opened in JupyterLab; the solved notebooks are in notebooks/ beside it"
 	@echo "  make lab EDITION=instructor   JupyterLab on notebooks/, the instructor edition (solutions in place)"
-	@echo "  make lab COURSE_LANG=zh       中文版: your own Chinese copy in workspace-zh/"
+	@echo "  make lab COURSE_LANG=zh       中文版: your own Chinese copy in workspace-zh/, JupyterLab's menus in Chinese"
+	@echo "  make lab EDITION=instructor COURSE_LANG=zh   the Chinese instructor edition (build/zh/notebooks, executed)"
 	@echo "  make test           lint (ruff, mypy), unit tests and doctests, every notebook under nbval"
 	@echo "  make test-browser   every notebook run in JupyterLab in a headless Chromium (test-browser-zh: the Chinese ones)"
 	@echo "  make lock-check     constraints.txt resolves for Python $(LOCK_PYTHONS) (needs PyPI)"
 	@echo "  make notebooks      re-execute every notebook and store its outputs (refuses a busy machine; FORCE=1 overrides)"
 	@echo "  make student | slides | html   the editions, in build/student, build/slides, build/html"
 	@echo "  make zh             the Chinese edition in build/zh/: notebooks (executed), student, slides, html"
-	@echo "  make test-zh        make zh, then the translation catalogue's checks and nbval on the Chinese notebooks"
+	@echo "  make test-zh        make zh, then the Chinese notebooks' outputs checked against the English ones"
 	@echo "  make bench          speed against torch.nn.functional (bench-deps: numpy-ml's source for it)"
 	@echo "  make format         ruff's fixes and formatting"
 	@echo "  make install        only create $(VENV) and install (every target above does it when needed)"
@@ -55,7 +56,7 @@ install: $(STAMP)
 
 # torch first, from the index tools/torch_index.py chooses; then the course and its extras. Every version is
 # the one in constraints.txt (-c), which matches torch's CPU build 2.13.0+cpu too.
-$(STAMP): pyproject.toml $(LOCK)
+$(STAMP): pyproject.toml $(LOCK) lab/overrides.json
 	@if [ ! -x $(BIN)/python ]; then \
 		if [ -z "$(PYTHON)" ]; then \
 			echo "make: no Python 3.11 to 3.14 found (tried $(addprefix python,$(LOCK_PYTHONS)) python3);" \
@@ -70,25 +71,46 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install -c $(LOCK) $$($(BIN)/python -m tools.torch_index --override "$(TORCH_INDEX)") torch
 	$(BIN)/python -m pip install -c $(LOCK) -e ".[dev]"
+	$(BIN)/python -m pip install -c $(LOCK) --no-deps mplfonts  # the Chinese figures' font file only (constraints.txt)
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json  # no news pop-up (lab/README.md)
 	touch $@
+
+# JupyterLab as the course starts it, written once: on 127.0.0.1 (LAB_IP=0.0.0.0 to serve others; JupyterLab's own
+# token then guards it), no browser opened where there is no display, as root only where we are root.
+LAB_IP ?= 127.0.0.1
+LAB = $(BIN)/jupyter lab --ServerApp.ip=$(LAB_IP) $(if $(DISPLAY),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
+# The learner's edition: nbgrader's authoring and grading menus off (lab/student/).
+STUDENT_LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/lab/student$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
+# The Chinese edition: JupyterLab's own menus in Chinese (its language pack), from a settings folder made once and
+# then the learner's (never overwritten).
+ZH_SETTINGS := $(VENV)/lab-settings-zh
+ZH_LAB = JUPYTERLAB_SETTINGS_DIR=$(CURDIR)/$(ZH_SETTINGS)
+
+$(ZH_SETTINGS):
+	mkdir -p $@/@jupyterlab/translation-extension
+	echo '{"locale": "zh_CN"}' > $@/@jupyterlab/translation-extension/plugin.jupyterlab-settings
 
 # Student: workspace/ is brought up to date first (missing notebooks added, new versions put beside yours,
 # nothing overwritten), and JupyterLab starts at the course's top folder, so that notebooks/ is one click away.
+# Instructor: notebooks/ (English), or the executed Chinese edition in build/zh/notebooks (make zh).
 lab: install
 ifeq ($(EDITION)-$(COURSE_LANG),student-zh)
+	$(MAKE) --no-print-directory $(ZH_SETTINGS)
 	$(BIN)/python -m tools.i18n build --lang zh --out $(ZH)/notebooks
 	$(BIN)/python -m tools.workspace --notebooks $(ZH)/notebooks --workspace workspace-zh
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/workspace-zh/00_welcome.ipynb \
-		$(if $(DISPLAY),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
-else ifeq ($(EDITION),student)
+	$(STUDENT_LAB) $(ZH_LAB) $(LAB) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/workspace-zh/00_welcome.ipynb
+else ifeq ($(EDITION)-$(COURSE_LANG),student-en)
 	$(BIN)/python -m tools.workspace
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/workspace/00_welcome.ipynb \
-		$(if $(DISPLAY),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
-else ifeq ($(EDITION),instructor)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_welcome.ipynb \
-		$(if $(DISPLAY),,--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(STUDENT_LAB) $(LAB) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/workspace/00_welcome.ipynb
+else ifeq ($(EDITION)-$(COURSE_LANG),instructor-zh)
+	$(MAKE) --no-print-directory $(ZH_SETTINGS)
+	test -f $(ZH)/notebooks/.executed || $(MAKE) --no-print-directory zh-notebooks
+	$(ZH_LAB) $(LAB) --ServerApp.root_dir=$(ZH)/notebooks --LabApp.default_url=/lab/tree/00_welcome.ipynb
+else ifeq ($(EDITION)-$(COURSE_LANG),instructor-en)
+	$(LAB) --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_welcome.ipynb
 else
-	$(error EDITION must be student or instructor, not "$(EDITION)")
+	$(error EDITION must be student or instructor and COURSE_LANG en or zh, not "$(EDITION)" and "$(COURSE_LANG)")
 endif
 
 test: install lint unit nbval
@@ -107,10 +129,15 @@ nbval: install
 # Every pin of constraints.txt, resolved together as wheels for each Python (PyPI's metadata only: nothing is
 # installed). X.Y.0, the oldest release of each: a pin that needs a later patch release fails here.
 lock-check: install
+	@mkdir -p build
+	@grep -v '^mplfonts==' $(LOCK) > build/lock-with-deps.txt
 	@for v in $(LOCK_PYTHONS); do \
 		echo "lock-check: Python $$v.0 ..."; \
 		$(BIN)/python -m pip install --dry-run --quiet --ignore-installed --only-binary=:all: \
-			--python-version $$v.0 -r $(LOCK) -c $(LOCK) || { echo "lock-check: $(LOCK) does not resolve for Python $$v" >&2; exit 1; }; \
+			--python-version $$v.0 -r build/lock-with-deps.txt -c build/lock-with-deps.txt \
+			&& $(BIN)/python -m pip install --dry-run --quiet --ignore-installed --only-binary=:all: --no-deps \
+			--python-version $$v.0 $$(grep '^mplfonts==' $(LOCK)) \
+			|| { echo "lock-check: $(LOCK) does not resolve for Python $$v" >&2; exit 1; }; \
 	done; echo "lock-check: $(LOCK) resolves for Python $(LOCK_PYTHONS)"
 
 # Re-execute every notebook and store its outputs (what nbval compares against), recording the machine in each
@@ -141,21 +168,25 @@ slides: install
 html: install
 	$(BIN)/python -m tools.editions html
 
-# The Chinese edition: the notebooks with their markdown from i18n/zh/ (code shared), executed so that the checkers
-# answer in Chinese, then its student edition, slides and site. The site's index links the English one.
-zh: install
+# The Chinese edition: the notebooks with their markdown and code comments from i18n/zh/ (code tokens shared),
+# executed once so that every output is in Chinese (a sentence with no translation is an error there), then its
+# student edition, slides and site. The site's index links the English one.
+zh-notebooks: install
+	rm -f $(ZH)/notebooks/.executed
 	$(BIN)/python -m tools.i18n build --lang zh --out $(ZH)/notebooks
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --log-level=WARN \
+	DILCONV_I18N_STRICT=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace --log-level=WARN \
 		--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $(ZH)/notebooks/*.ipynb
+	touch $(ZH)/notebooks/.executed
+
+zh: zh-notebooks
 	$(BIN)/python -m tools.editions student --notebooks $(ZH)/notebooks --out $(ZH)/student
 	$(BIN)/python -m tools.editions slides --notebooks $(ZH)/notebooks --out $(ZH)/slides
 	$(BIN)/python -m tools.editions html --notebooks $(ZH)/notebooks --out $(ZH)/html
 
-# The catalogue in step with the English (also in `make unit`), the Chinese notebooks' outputs the same as the
-# English ones (checker messages aside), and the Chinese notebooks re-executed under nbval.
+# The Chinese notebooks, executed once by `make zh`, checked from that execution: the same numbers as the English
+# stored outputs (what nbval checks for the English), and no English sentence in any output.
 test-zh: zh
 	$(BIN)/python -m pytest tests/test_zh_edition.py --zh-notebooks $(ZH)/notebooks
-	$(BIN)/python -m pytest $(NBVAL) $(ZH)/notebooks/*.ipynb
 
 # Every notebook run top to bottom in JupyterLab in a real (headless) browser.
 test-browser: install

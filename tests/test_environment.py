@@ -14,7 +14,9 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 # conda-forge's names for the pip packages, where they differ: the CPU-friendly, Qt-free and pandoc-free builds
 CONDA_TO_PIP = {"pytorch": "torch", "matplotlib-base": "matplotlib", "nbconvert-core": "nbconvert"}
-NOT_IN_CONDA = {"playwright"}  # the browser extra: tests/browser/run.sh installs it, with Debian's chromium
+# the browser extra (tests/browser/run.sh installs it, with Debian's chromium); JupyterLab's Chinese language pack,
+# which environment.yml installs with pip
+NOT_IN_CONDA = {"playwright", "jupyterlab-language-pack-zh-cn"}
 
 
 def named_in_pyproject() -> set[str]:
@@ -60,7 +62,11 @@ def test_environment_yml_is_for_a_laptop() -> None:
     assert conda_specs(ROOT / "environment.yml")["torch"][1] == "cpu*"
     assert "matplotlib-base" in {d.split("=")[0] for d in deps} and "matplotlib" not in {d.split("=")[0] for d in deps}
     assert "nbconvert-core" in {d.split("=")[0] for d in deps} and "nbconvert" not in {d.split("=")[0] for d in deps}
-    assert {"pip": ["-e ."]} in env["dependencies"]
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert pip[0] == "-e ."
+    lock = (ROOT / "constraints.txt").read_text().splitlines()
+    for spec in pip[1:]:  # each at its version in the lock
+        assert spec.removeprefix("--no-deps ") in lock, spec
 
 
 def test_python_versions_agree() -> None:
@@ -80,10 +86,11 @@ def test_binder_environment_is_the_course_environment_without_the_editable_insta
     then makes workspace/, which the Binder badge opens."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     binder = yaml.safe_load((ROOT / ".binder" / "environment.yml").read_text())
-    env["dependencies"].remove({"pip": ["-e ."]})
+    next(d for d in env["dependencies"] if isinstance(d, dict))["pip"].remove("-e .")
     assert binder == env
     post_build = (ROOT / ".binder" / "postBuild").read_text()
     assert "pip install --no-deps -e ." in post_build
     assert "python -m tools.workspace" in post_build
+    assert "cp lab/overrides.json" in post_build and "labextension disable --level=sys_prefix @jupyter/nbgrader" in post_build
     readme = (ROOT / "README.md").read_text()
     assert "labpath=workspace%2F00_welcome.ipynb" in readme
