@@ -18,11 +18,18 @@ device; gradients flow through both implementations.
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 import torch.nn.functional as F
 
 from dilconv_lib.checks import IntOrTuple, Padding, check_tensors
 from dilconv_lib.geometry import ConvGeometry, conv_geometry
+
+# On Python 3.13.0 exactly, torch.compile warns on stderr that its guards run slower there (a CPython bug fixed in
+# 3.13.1). It says nothing about the course's results, and a learner's notebook would show it as an error-coloured
+# output that the stored notebook lacks (nbval fails on it): say it once here, for every notebook that compiles.
+warnings.filterwarnings("ignore", message=r"Guards may run slower on Python 3\.13\.0", category=RuntimeWarning)
 
 __all__ = ["conv1d", "conv1d_unfold", "conv2d", "conv2d_unfold", "conv_backend", "unfold"]
 
