@@ -3,7 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV ?= .venv
-BIN := $(VENV)/bin
+# A venv on Windows keeps its programs in Scripts.
+BIN := $(VENV)/$(if $(filter Windows_NT,$(OS)),Scripts,bin)
 STAMP := $(VENV)/.installed
 LOCK := constraints.txt
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))

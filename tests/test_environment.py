@@ -77,8 +77,16 @@ def test_python_versions_agree() -> None:
     assert "LOCK_PYTHONS := 3.14 3.13 3.12 3.11" in makefile
     assert "(3, 11) <= sys.version_info[:2] <= (3, 14)" in makefile
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
-    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
-    assert [s["with"]["python-version"] for s in steps if "setup-python" in s.get("uses", "")] == ["3.11"]
+    jobs = workflow["jobs"]
+    # the full check on the oldest and the newest Python; a smoke test on the others, and on macOS and Windows
+    assert jobs["full"]["strategy"]["matrix"]["python-version"] == ["3.11", "3.14"]
+    assert any("bash .ci/run" in step.get("run", "") for step in jobs["full"]["steps"])
+    smoke = jobs["smoke"]["strategy"]["matrix"]["include"]
+    assert {m["python-version"] for m in smoke} == {"3.12", "3.13"}
+    assert {m["os"] for m in smoke} == {"ubuntu-latest", "macos-latest", "windows-latest"}
+    runs = [step.get("run", "") for step in jobs["smoke"]["steps"]]
+    assert any("make install" in r for r in runs) and "make unit" in runs
+    assert any(r.startswith("make nbval NOTEBOOKS=notebooks/") for r in runs)
 
 
 def test_binder_environment_is_the_course_environment_without_the_editable_install() -> None:
