@@ -14,8 +14,13 @@ One tested home for every implementation, formula, figure and widget the noteboo
   and ``conv1d_unfold`` / ``conv2d_unfold`` (``F.unfold`` + one matmul per group). Imported on demand (torch).
 - :mod:`dilconv_lib.backward`: ``conv2d_grad_input``, ``conv2d_grad_weight``, ``conv2d_grad_bias``: the
   backward pass by hand.
-- :mod:`dilconv_lib.exercises`: checkers that tell a learner what is wrong with an answer;
-  :mod:`dilconv_lib.messages`: their messages in the learner's language (``DILCONV_LANG=zh``: Chinese).
+- :mod:`dilconv_lib.exercises`: checkers that tell a learner what is wrong with an answer, one module a
+  topic (``sizes``, ``loops``, ``speed``, ``gradients``, ``fields``, ``gridding``, ``context``, ``sequence``,
+  ``practice``) on a shared ``harness``; every checker is importable from the package itself.
+- :mod:`dilconv_lib.i18n`: every sentence, figure label and table the library shows, in the learner's
+  language (``set_language("zh")``, re-exported here, or ``DILCONV_LANG=zh``: Chinese), from the catalogue
+  ``dilconv_lib/locale/<lang>/*.yml``; in Chinese, matplotlib draws with a CJK font (``sync_font``), for the
+  notebooks' own figures too.
 - :mod:`dilconv_lib.receptive`: receptive fields by impulse and by gradients, hole maps, the HDC rule,
   effective receptive fields.
 - :mod:`dilconv_lib.figures` and :mod:`dilconv_lib.widgets`: plots, and the sampling and stack explorers.
@@ -35,6 +40,7 @@ One tested home for every implementation, formula, figure and widget the noteboo
 
 from dilconv_lib import backward, naive, receptive, vectorized
 from dilconv_lib.geometry import effective_kernel_size, output_size, receptive_fields, sampling_pattern
+from dilconv_lib.i18n import set_language, sync_font
 from dilconv_lib.receptive import (
     count_holes,
     hdc_max_distances,
@@ -64,8 +70,13 @@ __all__ = [
     "receptive_fields",
     "sampling_pattern",
     "satisfies_hdc",
+    "set_language",
     "vectorized",
 ]
+
+# With DILCONV_LANG=zh, the notebook's own figures draw Chinese too: its first cell imports the library.
+# (English: nothing happens, and matplotlib is not imported.)
+sync_font()
 
 
 # These need torch; they are loaded on first use so that `import dilconv_lib` stays light.

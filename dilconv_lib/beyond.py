@@ -34,7 +34,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from dilconv_lib.accelerated import conv1d
-from dilconv_lib.checks import check_choice, check_feature_map, check_int, check_ints, check_tensors, check_tuple
+from dilconv_lib.checks import (
+    check_bool,
+    check_choice,
+    check_feature_map,
+    check_int,
+    check_ints,
+    check_tensors,
+    check_tuple,
+)
 from dilconv_lib.geometry import receptive_fields
 
 __all__ = [
@@ -197,9 +205,8 @@ class WaveNetStack(nn.Module):
         self.channels = check_int(channels, "channels", minimum=1)
         self.dilations = check_ints(dilations, "dilations", minimum=1)
         self.kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
-        for name, flag in (("gated", gated), ("residual", residual)):
-            if not isinstance(flag, bool):
-                raise TypeError(f"{name} must be True or False, got {flag!r}")
+        check_bool(gated, "gated")
+        check_bool(residual, "residual")
         self.gated, self.residual = gated, residual
         width = 2 * self.channels if gated else self.channels
         self.dilated = nn.ModuleList(nn.Conv1d(self.channels, width, self.kernel_size) for _ in self.dilations)
@@ -350,8 +357,7 @@ def generate(stack: WaveNetStack, seed: torch.Tensor, steps: int, *, cached: boo
     if seed.ndim != 2 or seed.shape[1] != stack.channels:
         raise ValueError(f"seed must have shape (N, {stack.channels}), got {tuple(seed.shape)}")
     n_steps = check_int(steps, "steps", minimum=0)
-    if not isinstance(cached, bool):
-        raise TypeError(f"cached must be True or False, got {cached!r}")
+    check_bool(cached, "cached")
     layers = len(stack.dilations)
     samples = [seed]
     columns = 0

@@ -21,6 +21,7 @@ Padding = int | Sequence[int] | str
 __all__ = [
     "as_float_array",
     "as_float_arrays",
+    "check_bool",
     "check_choice",
     "check_feature_map",
     "check_int",
@@ -71,8 +72,10 @@ def check_tuple(value: Any, name: str, n: int, minimum: int | None = None) -> tu
     return (check_int(value, name, minimum),) * n
 
 
-def check_ints(value: Any, name: str, minimum: int | None = None) -> tuple[int, ...]:
+def check_ints(value: Any, name: str, minimum: int | None = None, *, length: int | None = None) -> tuple[int, ...]:
     """A non-empty sequence of ints (a list, a tuple or a 1-D array), one per layer, as a tuple.
+
+    ``length``, when given, is the number of ints it must hold.
 
     >>> check_ints([1, 2, 4], "dilations", minimum=1)
     (1, 2, 4)
@@ -84,6 +87,10 @@ def check_ints(value: Any, name: str, minimum: int | None = None) -> tuple[int, 
     Traceback (most recent call last):
     ...
     TypeError: dilations must be a sequence of ints, one per layer, got 4
+    >>> check_ints([1, 2], "unit_rates", length=3)
+    Traceback (most recent call last):
+    ...
+    ValueError: unit_rates must hold 3 ints, got [1, 2]
     """
     if isinstance(value, np.ndarray) and value.ndim == 1:
         value = value.tolist()
@@ -91,7 +98,22 @@ def check_ints(value: Any, name: str, minimum: int | None = None) -> tuple[int, 
         raise TypeError(f"{name} must be a sequence of ints, one per layer, got {value!r}")
     if len(value) == 0:
         raise ValueError(f"{name} must name at least one layer, got an empty sequence")
+    if length is not None and len(value) != length:
+        raise ValueError(f"{name} must hold {length} ints, got {list(value)!r}")
     return tuple(check_int(v, f"{name}[{i}]", minimum) for i, v in enumerate(value))
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` itself when it is ``True`` or ``False`` (not 0, 1 or another truthy thing), else ``TypeError``.
+
+    >>> check_bool("yes", "cached")
+    Traceback (most recent call last):
+    ...
+    TypeError: cached must be True or False, got 'yes'
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
 
 
 def check_real(

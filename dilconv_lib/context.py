@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dilconv_lib.checks import check_choice, check_feature_map, check_int, check_real
+from dilconv_lib.checks import check_bool, check_choice, check_feature_map, check_int, check_real
 from dilconv_lib.geometry import receptive_fields
 
 __all__ = [
@@ -373,8 +373,7 @@ class PoolingNet(nn.Module):
         super().__init__()
         self.channels = check_int(channels, "channels", minimum=1)
         self.init = check_choice(init, "init", INITS)
-        if not isinstance(skip, bool):
-            raise TypeError(f"skip must be True or False, got {skip!r}")
+        check_bool(skip, "skip")
         self.skip = skip
         self.widths = (self.channels,) * 8
         self.convs = _eight_convs(self.channels, self.widths, self.dilations)

@@ -3,6 +3,9 @@
 The widgets (:mod:`dilconv_lib.widgets`) and the notebooks share these, so a figure looks the same
 in both. Each function draws into an ``Axes`` and returns it; :func:`figure_png` turns a
 figure into PNG bytes (the notebooks store PNG only, never SVG).
+
+Every title, label and legend is in the learner's language (:func:`dilconv_lib.i18n.tr`), and each function
+first makes matplotlib's font fit that language (:func:`dilconv_lib.i18n.sync_font`: a CJK font for Chinese).
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from matplotlib.patches import Patch, Rectangle
 
 from dilconv_lib.checks import check_choice, check_int
 from dilconv_lib.geometry import effective_kernel_size
+from dilconv_lib.i18n import N_, sync_font, tr
 from dilconv_lib.receptive import hole_map
 
-if TYPE_CHECKING:  # only for an annotation: the figures never import torch, which practice needs
-    from dilconv_lib.practice import StageRow
+if TYPE_CHECKING:  # only for an annotation: the figures never import torch, which the backbone needs
+    from dilconv_lib.backbone import StageRow
 
 __all__ = [
     "draw_backbone_stages",
@@ -50,6 +54,7 @@ def draw_sampling(ax: Axes, kernel_size: int, dilation: int) -> Axes:
     Sampled pixels are filled, skipped ones left pale, with a grid line around every pixel.
     """
     k, d = check_int(kernel_size, "kernel_size", minimum=1), check_int(dilation, "dilation", minimum=1)
+    sync_font()
     e = effective_kernel_size(k, d)
     grid = np.zeros((e, e))
     grid[::d, ::d] = 1.0  # (e, e): the zero-inserted kernel
@@ -59,7 +64,7 @@ def draw_sampling(ax: Axes, kernel_size: int, dilation: int) -> Axes:
     ax.grid(which="minor", color="white", linewidth=1.5)
     ax.tick_params(which="both", length=0)
     _bare(ax)
-    ax.set_title(f"{k}x{k} kernel, dilation {d}: spans {e}x{e}")
+    ax.set_title(tr("{k}x{k} kernel, dilation {d}: spans {e}x{e}", k=k, d=d, e=e))
     return ax
 
 
@@ -74,13 +79,15 @@ def draw_hole_map(
     Seen pixels are dark, holes pale; the output pixel's own position is marked with a cross.
     """
     seen = hole_map(dilations, kernel_size)  # (R, R) bool
+    sync_font()
     r = seen.shape[0]
     ax.imshow(seen, cmap=ListedColormap([HOLE, SEEN]), vmin=0, vmax=1, interpolation="nearest")
     if r % 2:
         ax.plot([r // 2], [r // 2], marker="+", color="white", markersize=8, markeredgewidth=1.5)
     _bare(ax)
     holes = int(seen.size - seen.sum())
-    ax.set_title(title if title is not None else f"{list(dilations)}: {r}x{r}, {holes} holes", fontsize=10)
+    default = tr("{dilations}: {r}x{r}, {holes} holes", dilations=list(dilations), r=r, holes=holes)
+    ax.set_title(title if title is not None else default, fontsize=10)
     return ax
 
 
@@ -98,6 +105,7 @@ def draw_heatmap(
     (colour = value ** gamma), so that tails show.
     """
     m = np.asarray(erf, dtype=np.float64)
+    sync_font()
     peak = m.max()
     norm = PowerNorm(gamma, vmin=0, vmax=1)
     ax.imshow(m / peak if peak > 0 else m, cmap="magma", norm=norm, interpolation="nearest")
@@ -124,7 +132,10 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
 
 
 def _widening_footprints(size: int) -> list[tuple[str, np.ndarray, int, int]]:
-    """(name, (size, size) 0/1 grid of the input pixels one output reads, weights, output side) for each way."""
+    """(name, (size, size) 0/1 grid of the input pixels one output reads, weights, output side) for each way.
+
+    The names are templates (:func:`dilconv_lib.i18n.N_`), shown through ``tr``.
+    """
     c = size // 2  # the output pixel sits over input pixel (c, c)
     bigger = np.zeros((size, size))
     bigger[c - 2 : c + 3, c - 2 : c + 3] = 1  # a dense 5x5 kernel
@@ -134,9 +145,9 @@ def _widening_footprints(size: int) -> list[tuple[str, np.ndarray, int, int]]:
     dilated = np.zeros((size, size))
     dilated[c - 2 : c + 3 : 2, c - 2 : c + 3 : 2] = 1  # a 3x3 kernel with dilation 2
     return [
-        ("a bigger kernel: 5x5", bigger, 25, size),
-        ("pooling (2x2, stride 2), then 3x3", pooled, 9, size // 2),
-        ("dilation 2: a 3x3 kernel spanning 5x5", dilated, 9, size),
+        (N_("a bigger kernel: 5x5"), bigger, 25, size),
+        (N_("pooling (2x2, stride 2), then 3x3"), pooled, 9, size // 2),
+        (N_("dilation 2: a 3x3 kernel spanning 5x5"), dilated, 9, size),
     ]
 
 
@@ -159,6 +170,7 @@ def draw_widening(axes: Sequence[Axes], size: int = 10) -> Sequence[Axes]:
     The three Axes.
     """
     n = check_int(size, "size", minimum=8)
+    sync_font()
     if n % 2:
         raise ValueError(f"size must be even (2x2 pooling tiles the input), got {n}")
     if len(axes) != 3:
@@ -175,9 +187,10 @@ def draw_widening(axes: Sequence[Axes], size: int = 10) -> Sequence[Axes]:
         ax.tick_params(which="both", length=0)
         _bare(ax)
         reads = int(grid.sum())
-        ax.set_title(f"{name}\nreads {reads} pixels with {weights} weights", fontsize=10)
-        resolution = "full resolution" if side == n else "half the resolution"
-        ax.set_xlabel(f"output {side}x{side}: {resolution}", fontsize=10)
+        reading = tr("reads {reads} pixels with {weights} weights", reads=reads, weights=weights)
+        ax.set_title(f"{tr(name)}\n{reading}", fontsize=10)
+        resolution = tr("full resolution") if side == n else tr("half the resolution")
+        ax.set_xlabel(tr("output {side}x{side}: {resolution}", side=side, resolution=resolution), fontsize=10)
     return axes
 
 
@@ -213,6 +226,7 @@ def draw_entry_layers(ax: Axes, dilations: Sequence[int], kernel_size: int = 3) 
     ax, with a legend naming each layer's dilation and field.
     """
     entry = _entry_layers(dilations, kernel_size)  # hole_map checks the arguments
+    sync_font()
     n = len(dilations)
     colours = colormaps["viridis"].resampled(n)
     cmap = ListedColormap([HOLE, *(to_hex(colours(layer)) for layer in range(n))])
@@ -227,13 +241,16 @@ def draw_entry_layers(ax: Axes, dilations: Sequence[int], kernel_size: int = 3) 
     _bare(ax)
     sides = [hole_map(dilations[:layer], kernel_size).shape[0] for layer in range(1, n + 1)]
     handles = [
-        Patch(color=colours(layer - 1), label=f"layer {layer}, dilation {d}: {side}x{side}")
+        Patch(
+            color=colours(layer - 1),
+            label=tr("layer {layer}, dilation {d}: {side}x{side}", layer=layer, d=d, side=side),
+        )
         for layer, (d, side) in enumerate(zip(dilations, sides), start=1)
     ]
     if (entry == 0).any():
-        handles.append(Patch(color=HOLE, label="never read (holes)"))
+        handles.append(Patch(color=HOLE, label=tr("never read (holes)")))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9, frameon=False)
-    ax.set_title(f"where each pixel enters the field: dilations {list(dilations)}", fontsize=10)
+    ax.set_title(tr("where each pixel enters the field: dilations {dilations}", dilations=list(dilations)), fontsize=10)
     return ax
 
 
@@ -253,6 +270,7 @@ def draw_values(ax: Axes, values: np.ndarray, title: str | None = None, fmt: str
     fmt : formats each non-zero value; zeros are written ``0``
     """
     grid = np.asarray(values, dtype=np.float64)
+    sync_font()
     if grid.ndim != 2:
         raise ValueError(f"values must be a 2-D (H, W) array, got shape {grid.shape}")
     filled = grid != 0
@@ -276,11 +294,11 @@ def draw_backbone_stages(ax: Axes, rows: Mapping[int, Sequence[StageRow]], quant
     Parameters
     ----------
     ax : where to draw
-    rows : output stride -> that backbone's :class:`dilconv_lib.practice.StageRow` list (same stages in each)
+    rows : output stride -> that backbone's :class:`dilconv_lib.backbone.StageRow` list (same stages in each)
     quantity : ``"activations"`` or ``"multiply_adds"``
     """
-
     check_choice(quantity, "quantity", ("activations", "multiply_adds"))
+    sync_font()
     if not rows:
         raise ValueError("rows must hold at least one output stride")
     strides = sorted(rows, reverse=True)
@@ -291,8 +309,8 @@ def draw_backbone_stages(ax: Axes, rows: Mapping[int, Sequence[StageRow]], quant
         values = [getattr(r, quantity) for r in rows[os_]]
         scaled = [v * 4 / 2**20 if quantity == "activations" else v / 1e9 for v in values]
         x = np.arange(len(stages)) + (n - (len(strides) - 1) / 2) * width
-        ax.bar(x, scaled, width, label=f"output stride {os_}", color=colours[n % len(colours)])
+        ax.bar(x, scaled, width, label=tr("output stride {stride}", stride=os_), color=colours[n % len(colours)])
     ax.set_xticks(np.arange(len(stages)), stages)
-    ax.set_ylabel("activations (MiB, float32)" if quantity == "activations" else "multiply-adds (G)")
+    ax.set_ylabel(tr("activations (MiB, float32)") if quantity == "activations" else tr("multiply-adds (G)"))
     ax.legend(fontsize=8)
     return ax

@@ -19,6 +19,12 @@ The language is, in this order: the one given to :func:`set_language`, else the 
 ``DILCONV_LANG``, else English. It is read at each call, so it may be set after ``import dilconv_lib``. An
 unknown ``DILCONV_LANG`` gives one warning naming the known languages, then English.
 
+Figures need a font that has the language's letters: matplotlib's default, DejaVu Sans, has no Chinese, and
+draws it as empty boxes. :func:`sync_font` puts a CJK font first in matplotlib's sans-serif list when the
+language is Chinese, and takes it out again in English, so that English figures are drawn exactly as before.
+It runs on :func:`set_language`, on ``import dilconv_lib`` and before each of the library's figures, so that it
+serves the notebooks' own ``plt`` calls too.
+
 A template missing from the catalogue raises :class:`MissingTranslation` where ``DILCONV_I18N_STRICT`` is
 set (the tests set it) and otherwise warns once and shows the English: never a silent fallback.
 
@@ -36,12 +42,25 @@ Examples
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import string
 import warnings
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "MissingTranslation", "N_", "catalogue", "language", "set_language", "template_fields", "tr"]
+__all__ = [
+    "CJK_FAMILIES",
+    "LANGUAGES",
+    "MissingTranslation",
+    "N_",
+    "bundled_cjk_font",
+    "catalogue",
+    "language",
+    "set_language",
+    "sync_font",
+    "template_fields",
+    "tr",
+]
 
 LANGUAGES = ("en", "zh")  # English first: the language the templates are written in
 LOCALE = Path(__file__).with_name("locale")
@@ -66,6 +85,7 @@ def set_language(lang: str | None) -> None:
     if lang is not None and lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(map(repr, LANGUAGES))}, got {lang!r}")
     _chosen = lang
+    sync_font()
 
 
 def language() -> str:
@@ -148,3 +168,81 @@ def tr(template: str, /, **fields: object) -> str:
         else:
             template = translated
     return template.format(**fields)
+
+
+# --- the font matplotlib draws the language with -------------------------------------------------------------
+
+#: Families that draw Simplified Chinese, looked up by name where the mplfonts package is not installed: Linux's
+#: (Debian's fonts-noto-cjk), Adobe's release of the same glyphs, Windows', macOS's.
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC")
+
+_font: dict[str, list[str]] = {}  # what sync_font changed: "ours" the list it set, "before" the list it replaced
+_registered: set[str] = set()  # font files given to matplotlib's font manager, once each
+
+
+def bundled_cjk_font() -> Path | None:
+    """The Noto Sans CJK SC file of the ``mplfonts`` package, or None where it is not installed.
+
+    Found without importing ``mplfonts``, whose import loads other packages: only its file is needed.
+    ``pip install mplfonts`` brings it on every system pip runs on, Colab included, with no network at run time.
+    """
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NotoSansCJKsc-Regular.otf"
+    return path if path.is_file() else None
+
+
+def _cjk_family() -> str | None:
+    """A font family matplotlib can draw Chinese with, the mplfonts file registered first; None where none."""
+    from matplotlib import font_manager
+
+    bundled = bundled_cjk_font()
+    if bundled is not None:
+        if str(bundled) not in _registered:
+            font_manager.fontManager.addfont(str(bundled))
+            _registered.add(str(bundled))
+        return font_manager.FontProperties(fname=bundled).get_name()  # "Noto Sans CJK SC"
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in installed), None)
+
+
+def sync_font() -> str | None:
+    """Make matplotlib's sans-serif font fit the learner's language now; return the family put first, if any.
+
+    Chinese: a CJK family (:func:`bundled_cjk_font`, else the first of :data:`CJK_FAMILIES` installed) goes
+    first in ``rcParams["font.sans-serif"]``, with DejaVu Sans right after it for the symbols the CJK face
+    lacks; where there is none, one warning names ``pip install mplfonts``. English: the list this function
+    replaced is put back, so that English figures are drawn pixel for pixel as before; where it changed
+    nothing, nothing happens (matplotlib is not even imported). Calling it again changes nothing more.
+    """
+    if language() != "zh":
+        if _font:
+            import matplotlib
+
+            now = list(matplotlib.rcParams["font.sans-serif"])
+            ours, before = _font.pop("ours"), _font.pop("before")
+            # Where someone changed the list since, keep their change and take out only the CJK family.
+            matplotlib.rcParams["font.sans-serif"] = before if now == ours else [f for f in now if f != ours[0]]
+        return None
+    import matplotlib
+
+    now = list(matplotlib.rcParams["font.sans-serif"])
+    if _font and now == _font["ours"]:
+        return str(now[0])  # already done
+    family = _cjk_family()
+    if family is None:
+        if "font" not in _warned:
+            _warned.add("font")
+            warnings.warn(
+                tr(
+                    "No font for Chinese was found, so figures will show empty boxes instead of Chinese characters. "
+                    "Run `pip install mplfonts` (it ships the Noto Sans CJK SC font), then restart the kernel."
+                ),
+                stacklevel=2,
+            )
+        return None
+    ours = [family, "DejaVu Sans", *(f for f in now if f not in (family, "DejaVu Sans"))]
+    _font.update(ours=ours, before=_font.get("before", now))  # the list before the first change is put back
+    matplotlib.rcParams["font.sans-serif"] = ours
+    return family

@@ -32,6 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dilconv_lib.checks import check_int, check_real
+from dilconv_lib.i18n import tr
 
 __all__ = [
     "SIZE",
@@ -351,8 +352,15 @@ def train(
         if log_every and (step % log_every == 0 or step == steps):
             bar = "#" * (20 * step // steps)
             print(
-                f"{name:<16} [{bar:<20}] step {step:4d}/{steps}  loss {loss.item():.3f}  "
-                f"{time.perf_counter() - start:5.1f} s",
+                tr(
+                    "{name:<16} [{bar:<20}] step {step:4d}/{steps}  loss {loss:.3f}  {seconds:5.1f} s",
+                    name=name,
+                    bar=bar,
+                    step=step,
+                    steps=steps,
+                    loss=loss.item(),
+                    seconds=time.perf_counter() - start,
+                ),
                 flush=True,
             )
     return losses

@@ -44,6 +44,8 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from dilconv_lib.i18n import tr
+
 __all__ = [
     "BUSY_CORES",
     "PAUSE_S",
@@ -110,12 +112,34 @@ class Timing:
         return (max(self.times) - min(self.times)) / self.median
 
     def __str__(self) -> str:
-        n = len(self.times)
-        samples = f"{n} sample{'s' * (n > 1)} of {self.calls_per_sample} call{'s' * (self.calls_per_sample > 1)}"
-        busy = f"; busy machine: other processes used {self.other_cores:.1f} cores" if self.busy else ""
-        return (
-            f"{format_seconds(self.median)} (min {format_seconds(self.min)}, spread {self.spread:.0%}, "
-            f"{samples}, {self.threads} thread{'s' * (self.threads > 1)}{busy})"
+        # In the learner's language: each English plural is a template of its own.
+        n, calls = len(self.times), self.calls_per_sample
+        if n > 1:
+            samples = (
+                tr("{n} samples of {calls} calls", n=n, calls=calls)
+                if calls > 1
+                else tr("{n} samples of {calls} call", n=n, calls=calls)
+            )
+        else:
+            samples = (
+                tr("{n} sample of {calls} calls", n=n, calls=calls)
+                if calls > 1
+                else tr("{n} sample of {calls} call", n=n, calls=calls)
+            )
+        threads = (
+            tr("{threads} threads", threads=self.threads)
+            if self.threads > 1
+            else tr("{threads} thread", threads=self.threads)
+        )
+        busy = tr("; busy machine: other processes used {cores:.1f} cores", cores=self.other_cores) if self.busy else ""
+        return tr(
+            "{median} (min {fastest}, spread {spread:.0%}, {samples}, {threads}{busy})",
+            median=format_seconds(self.median),
+            fastest=format_seconds(self.min),
+            spread=self.spread,
+            samples=samples,
+            threads=threads,
+            busy=busy,
         )
 
 

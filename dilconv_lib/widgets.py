@@ -1,19 +1,24 @@
-"""Two explorers, each with a plain-function twin that shows the same content without a widget.
+"""Three explorers, each with a plain-function twin that shows the same content without a widget.
 
 - one layer: :func:`sampling_explorer` (kernel size and dilation sliders) and :func:`show_sampling`;
 - a stack: :func:`stack_explorer` (a comma-separated list of dilations and a kernel-size slider)
-  and :func:`show_stack`.
+  and :func:`show_stack`;
+- a backbone (notebook 08): :func:`backbone_explorer` (output stride, layer4's Multi-Grid rates and input
+  size) and :func:`show_backbone`.
 
-The text both show comes from :func:`sampling_text` and :func:`stack_text`, the pictures from
-:func:`sampling_figure` and :func:`stack_figure`. A builder returns its ``ipywidgets.VBox``:
-controls first, then an ``HTML`` widget with the text and an ``Image`` with the PNG picture, so
-that setting a control's ``value`` updates both, with or without a front end.
+The text both show comes from :func:`sampling_text`, :func:`stack_text` and :func:`backbone_text`, the
+pictures from :func:`sampling_figure`, :func:`stack_figure` and :func:`backbone_figure`. A builder returns its
+``ipywidgets.VBox``: controls first, then an ``HTML`` widget with the text and an ``Image`` with the PNG
+picture, so that setting a control's ``value`` updates both, with or without a front end.
+
+Texts, tables, controls' labels and figures are in the learner's language (:mod:`dilconv_lib.i18n`).
 """
 
 from __future__ import annotations
 
 import html
 import math
+import unicodedata
 from collections.abc import Sequence
 
 import ipywidgets as widgets
@@ -22,13 +27,18 @@ from matplotlib.figure import Figure
 from dilconv_lib.checks import check_int
 from dilconv_lib.figures import draw_hole_map, draw_sampling, figure_png
 from dilconv_lib.geometry import effective_kernel_size, receptive_fields, sampling_pattern
+from dilconv_lib.i18n import tr
 from dilconv_lib.receptive import hdc_max_distances, hole_map
 
 __all__ = [
+    "backbone_explorer",
+    "backbone_figure",
+    "backbone_text",
     "parse_dilations",
     "sampling_explorer",
     "sampling_figure",
     "sampling_text",
+    "show_backbone",
     "show_sampling",
     "show_stack",
     "stack_explorer",
@@ -38,6 +48,16 @@ __all__ = [
 
 # The stack explorer maps holes up to this receptive field (a 1025 x 1025 map takes well under a second).
 MAX_MAPPED_FIELD = 1025
+
+
+def _ljust(text: str, width: int) -> str:
+    """``text`` padded to ``width`` columns of a monospace font, where a Chinese character takes two.
+
+    >>> _ljust("total", 7) + "|", _ljust("合计", 7) + "|"
+    ('total  |', '合计   |')
+    """
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - columns)
 
 
 def sampling_text(kernel_size: int, dilation: int) -> str:
@@ -61,11 +81,17 @@ def sampling_text(kernel_size: int, dilation: int) -> str:
     field = receptive_fields([k], [d])[-1]
     return "\n".join(
         [
-            f"{k}x{k} kernel, dilation {d}: {k * k} taps spread over {e}x{e} input pixels",
+            tr("{k}x{k} kernel, dilation {d}: {taps} taps spread over {e}x{e} input pixels", k=k, d=d, taps=k * k, e=e),
             sampling_pattern(k, d),
-            f"effective kernel size: {d} * ({k} - 1) + 1 = {e}",
-            f"receptive field of the layer: {field}x{field} = {field * field} pixels, "
-            f"{k * k} of them sampled ({100 * k * k / (field * field):.0f}%)",
+            tr("effective kernel size: {d} * ({k} - 1) + 1 = {e}", d=d, k=k, e=e),
+            tr(
+                "receptive field of the layer: {field}x{field} = {pixels} pixels, "
+                "{taps} of them sampled ({share:.0f}%)",
+                field=field,
+                pixels=field * field,
+                taps=k * k,
+                share=100 * k * k / (field * field),
+            ),
         ]
     )
 
@@ -99,8 +125,8 @@ def sampling_explorer(kernel_size: int = 3, dilation: int = 2) -> widgets.VBox:
     -------
     ``VBox([HBox([IntSlider kernel_size, IntSlider dilation]), HTML text, Image png])``.
     """
-    k_slider = widgets.IntSlider(value=kernel_size, min=1, max=7, description="kernel size")
-    d_slider = widgets.IntSlider(value=dilation, min=1, max=8, description="dilation")
+    k_slider = widgets.IntSlider(value=kernel_size, min=1, max=7, description=tr("kernel size"))
+    d_slider = widgets.IntSlider(value=dilation, min=1, max=8, description=tr("dilation"))
     text = widgets.HTML()
     image = widgets.Image(format="png", layout=widgets.Layout(width="300px"))
 
@@ -117,6 +143,9 @@ def sampling_explorer(kernel_size: int = 3, dilation: int = 2) -> widgets.VBox:
 def parse_dilations(text: str) -> list[int]:
     """Read a comma-separated list of dilations; empty items are skipped.
 
+    The learner types this list into :func:`stack_explorer`'s box, which shows a ValueError's message: that
+    message is in the learner's language.
+
     >>> parse_dilations("1, 2, 5")
     [1, 2, 5]
     >>> parse_dilations("1, two")
@@ -128,12 +157,13 @@ def parse_dilations(text: str) -> list[int]:
         raise TypeError(f"dilations must be a string such as '1, 2, 5', got {text!r}")
     items = [item.strip() for item in text.split(",") if item.strip()]
     if not items:
-        raise ValueError("dilations must name at least one layer, e.g. '1, 2, 5'")
+        raise ValueError(tr("dilations must name at least one layer, e.g. '1, 2, 5'"))
     if not all(item.isdigit() for item in items):
-        raise ValueError(f"dilations must be whole numbers separated by commas, got {text!r}")
+        raise ValueError(tr("dilations must be whole numbers separated by commas, got {text!r}", text=text))
     values = [int(item) for item in items]
     for i, v in enumerate(values):
-        check_int(v, f"dilations[{i}]", minimum=1)
+        if v < 1:  # check_int's words, in the learner's language
+            raise ValueError(tr("dilations[{i}] must be >= 1, got {value}", i=i, value=v))
     return values
 
 
@@ -171,34 +201,60 @@ def stack_text(dilations: Sequence[int], kernel_size: int = 3) -> str:
     if not ds:
         raise ValueError("dilations must name at least one layer, got an empty sequence")
     fields = receptive_fields([k] * len(ds), ds)
-    lines = [f"{k}x{k} layers, dilations {ds}", "layer  dilation  receptive field"]
+    lines = [tr("{k}x{k} layers, dilations {dilations}", k=k, dilations=ds), tr("layer  dilation  receptive field")]
     lines += [f"{i:5d}  {d:8d}  {f:15d}" for i, (d, f) in enumerate(zip(ds, fields), start=1)]
     r = fields[-1]
     if r <= MAX_MAPPED_FIELD:
         seen = int(hole_map(ds, k).sum())
-        lines.append(f"input pixels seen: {seen} of {r}x{r} = {r * r}, holes: {r * r - seen}")
+        lines.append(
+            tr(
+                "input pixels seen: {seen} of {r}x{r} = {pixels}, holes: {holes}",
+                seen=seen,
+                r=r,
+                pixels=r * r,
+                holes=r * r - seen,
+            )
+        )
     else:
-        lines.append(f"receptive field {r} is larger than {MAX_MAPPED_FIELD}: holes not mapped")
+        lines.append(tr("receptive field {r} is larger than {most}: holes not mapped", r=r, most=MAX_MAPPED_FIELD))
     if k != 3:
         lines.append(
-            f"HDC rule: written for 3x3 kernels (three taps per layer); no verdict for {k}x{k}"
-            + (", the hole count above is exact" if r <= MAX_MAPPED_FIELD else "")
+            tr(
+                "HDC rule: written for 3x3 kernels (three taps per layer); no verdict for {k}x{k}, "
+                "the hole count above is exact",
+                k=k,
+            )
+            if r <= MAX_MAPPED_FIELD
+            else tr("HDC rule: written for 3x3 kernels (three taps per layer); no verdict for {k}x{k}", k=k)
         )
     elif len(ds) < 2:
-        lines.append("HDC rule: needs a group of at least 2 layers")
+        lines.append(tr("HDC rule: needs a group of at least 2 layers"))
     else:
         m = hdc_max_distances(ds)
-        relation, prediction = ("<=", "predicts no holes") if m[1] <= k else (">", "predicts holes")
-        lines.append(f"HDC rule: M = {m}, M_2 = {m[1]} {relation} K = {k}: {prediction}")
+        relation, prediction = ("<=", tr("predicts no holes")) if m[1] <= k else (">", tr("predicts holes"))
+        lines.append(
+            tr(
+                "HDC rule: M = {m}, M_2 = {m2} {relation} K = {k}: {prediction}",
+                m=m,
+                m2=m[1],
+                relation=relation,
+                k=k,
+                prediction=prediction,
+            )
+        )
         factor = math.gcd(*ds)
-        lines.append(f"common factor of the rates: {factor if factor > 1 else 'none'}")
-        exact = f"exact rule (r_1 = 1, rates non-decreasing, M_2 <= {k}): "
+        lines.append(
+            tr("common factor of the rates: {factor}", factor=factor)
+            if factor > 1
+            else tr("common factor of the rates: none")
+        )
         if ds[0] != 1:
-            lines.append(exact + f"does not apply, r_1 = {ds[0]}")
+            verdict = tr("does not apply, r_1 = {r1}", r1=ds[0])
         elif ds != sorted(ds):
-            lines.append(exact + "does not apply, a rate decreases (sorting the rates keeps the holes)")
+            verdict = tr("does not apply, a rate decreases (sorting the rates keeps the holes)")
         else:
-            lines.append(exact + ("no holes" if m[1] <= k else f"holes (M_2 = {m[1]} > {k})"))
+            verdict = tr("no holes") if m[1] <= k else tr("holes (M_2 = {m2} > {k})", m2=m[1], k=k)
+        lines.append(tr("exact rule (r_1 = 1, rates non-decreasing, M_2 <= {k}): {verdict}", k=k, verdict=verdict))
     return "\n".join(lines)
 
 
@@ -230,8 +286,8 @@ def stack_explorer(dilations: str = "1, 2, 5", kernel_size: int = 3) -> widgets.
     -------
     ``VBox([HBox([Text dilations, IntSlider kernel_size]), HTML text, Image png])``.
     """
-    box = widgets.Text(value=dilations, description="dilations", placeholder="1, 2, 5", continuous_update=False)
-    k_slider = widgets.IntSlider(value=kernel_size, min=1, max=7, description="kernel size")
+    box = widgets.Text(value=dilations, description=tr("dilations"), placeholder="1, 2, 5", continuous_update=False)
+    k_slider = widgets.IntSlider(value=kernel_size, min=1, max=7, description=tr("kernel size"))
     text = widgets.HTML()
     image = widgets.Image(format="png", layout=widgets.Layout(width="320px"))
 
@@ -290,7 +346,7 @@ def backbone_text(output_stride: int, input_size: int = 512, multi_grid: Sequenc
     layer4's rates: (2, 4, 8) (Multi-Grid (1, 2, 4) x 2)
     3x3 rates on the output grid: 1, 1, 1, 1, 1, 2, 4, 8 (holes: 0)
     """
-    from dilconv_lib.practice import (  # here: importing the widgets must not load torch
+    from dilconv_lib.backbone import (  # here: importing the widgets must not load torch
         output_grid_dilations,
         replace_stride_with_dilation,
         resnet_layers,
@@ -304,9 +360,13 @@ def backbone_text(output_stride: int, input_size: int = 512, multi_grid: Sequenc
     rows, summary = stage_rows(layers, size), summarise_backbone(layers, size)
     rate = 32 // summary.output_stride  # layer4's dilation
     lines = [
-        f"ResNet-50 at output stride {summary.output_stride} on {size} x {size}, "
-        f"replace_stride_with_dilation={list(flags)}",
-        "stage    stride  dilations  feature  activations  multiply-adds",
+        tr(
+            "ResNet-50 at output stride {stride} on {size} x {size}, replace_stride_with_dilation={flags}",
+            stride=summary.output_stride,
+            size=size,
+            flags=list(flags),
+        ),
+        tr("stage    stride  dilations  feature  activations  multiply-adds"),
     ]
     for r in rows:
         feature = f"{r.feature_size} x {r.feature_size}"
@@ -315,24 +375,36 @@ def backbone_text(output_stride: int, input_size: int = 512, multi_grid: Sequenc
             f"{r.stage:<8} {r.output_stride:>6}  {dilations:<10} {feature:<10}"
             f"{r.activations * 4 / 2**20:>7.1f} MiB {r.multiply_adds / 1e9:>11.1f} G"
         )
-    lines.append(f"{'total':<37}{summary.activation_mib():>9.1f} MiB {summary.multiply_adds / 1e9:>11.1f} G")
-    lines.append(f"receptive field {summary.receptive_field}, effective padding {summary.effective_padding}")
+    lines.append(
+        f"{_ljust(tr('total'), 37)}{summary.activation_mib():>9.1f} MiB {summary.multiply_adds / 1e9:>11.1f} G"
+    )
+    lines.append(
+        tr(
+            "receptive field {field}, effective padding {padding}",
+            field=summary.receptive_field,
+            padding=summary.effective_padding,
+        )
+    )
     from dilconv_lib.receptive import count_holes
 
     grid = output_grid_dilations(layers)
     layer4 = tuple(layer.dilation for layer in layers if layer.name.startswith("layer4") and layer.kernel_size == 3)
-    how = "torchvision's" if multi_grid is None else f"Multi-Grid {tuple(multi_grid)} x {rate}"
-    lines.append(f"layer4's rates: {layer4} ({how})")
+    how = tr("torchvision's") if multi_grid is None else f"Multi-Grid {tuple(multi_grid)} x {rate}"
+    lines.append(tr("layer4's rates: {rates} ({how})", rates=layer4, how=how))
     lines.append(
-        f"3x3 rates on the output grid: {', '.join(map(str, grid))} (holes: {count_holes(grid) if grid else 0})"
+        tr(
+            "3x3 rates on the output grid: {rates} (holes: {holes})",
+            rates=", ".join(map(str, grid)),
+            holes=count_holes(grid) if grid else 0,
+        )
     )
     return "\n".join(lines)
 
 
 def backbone_figure(input_size: int = 512) -> Figure:
     """Activations per stage of a ResNet-50 at output strides 32, 16 and 8 (not managed by pyplot)."""
+    from dilconv_lib.backbone import replace_stride_with_dilation, resnet_layers, stage_rows
     from dilconv_lib.figures import draw_backbone_stages
-    from dilconv_lib.practice import replace_stride_with_dilation, resnet_layers, stage_rows
 
     size = check_int(input_size, "input_size", minimum=1)
     rows = {
@@ -342,7 +414,7 @@ def backbone_figure(input_size: int = 512) -> Figure:
     fig = Figure(figsize=(6.4, 3.2))
     ax = fig.subplots()
     draw_backbone_stages(ax, rows)
-    ax.set_title(f"ResNet-50 on {size} x {size}: activations per stage", fontsize=10)
+    ax.set_title(tr("ResNet-50 on {size} x {size}: activations per stage", size=size), fontsize=10)
     return fig
 
 
@@ -354,8 +426,8 @@ def show_backbone(
     if figure:
         import matplotlib.pyplot as plt
 
+        from dilconv_lib.backbone import replace_stride_with_dilation, resnet_layers, stage_rows
         from dilconv_lib.figures import draw_backbone_stages
-        from dilconv_lib.practice import replace_stride_with_dilation, resnet_layers, stage_rows
 
         rows = {
             os_: stage_rows(resnet_layers(replace_stride_with_dilation=replace_stride_with_dilation(os_)), input_size)
@@ -363,7 +435,7 @@ def show_backbone(
         }
         fig, ax = plt.subplots(figsize=(6.4, 3.2))
         draw_backbone_stages(ax, rows)
-        ax.set_title(f"ResNet-50 on {input_size} x {input_size}: activations per stage", fontsize=10)
+        ax.set_title(tr("ResNet-50 on {size} x {size}: activations per stage", size=input_size), fontsize=10)
         plt.show()
 
 
@@ -376,9 +448,9 @@ def backbone_explorer(output_stride: int = 16, input_size: int = 512, multi_grid
     """
     if multi_grid not in MULTI_GRIDS:
         raise ValueError(f"multi_grid must be one of {', '.join(MULTI_GRIDS)}, got {multi_grid!r}")
-    stride = widgets.Dropdown(options=[32, 16, 8], value=output_stride, description="output stride")
-    grid = widgets.Dropdown(options=list(MULTI_GRIDS), value=multi_grid, description="layer4 rates")
-    size = widgets.IntSlider(value=input_size, min=128, max=1024, step=32, description="input size")
+    stride = widgets.Dropdown(options=[32, 16, 8], value=output_stride, description=tr("output stride"))
+    grid = widgets.Dropdown(options=list(MULTI_GRIDS), value=multi_grid, description=tr("layer4 rates"))
+    size = widgets.IntSlider(value=input_size, min=128, max=1024, step=32, description=tr("input size"))
     text = widgets.HTML()
     image = widgets.Image(format="png", layout=widgets.Layout(width="520px"))
 

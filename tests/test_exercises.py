@@ -6,6 +6,7 @@ from the same mistake as their taps, so shape and values go wrong together.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +38,7 @@ from dilconv_lib.exercises.sizes import (
     SIZE_CASES,
     SIZE_MISTAKES,
 )
+from dilconv_lib.i18n import set_language
 
 # --- output size -------------------------------------------------------------------------------------
 
@@ -120,26 +122,36 @@ def test_every_size_mistake_is_tested_and_distinguishable() -> None:
     assert len(set(answers)) == len(answers) and right not in answers
 
 
-def test_size_float_is_not_an_int() -> None:
-    def true_division(size, kernel_size, stride=1, padding=0, dilation=1):
-        return (size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1
+def true_division(size, kernel_size, stride=1, padding=0, dilation=1):
+    return (size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1
 
+
+def always_four(size, kernel_size, **kwargs):
+    return 4
+
+
+def divides_by_zero(size, kernel_size, stride=1, padding=0, dilation=1):
+    return size // 0
+
+
+# (mistake, a learner's output size that is wrong in another way than SIZE_MISTAKES')
+OTHER_SIZES = [("not_an_int", true_division), ("values", always_four), ("raised", divides_by_zero)]
+
+
+def test_size_float_is_not_an_int() -> None:
     verdict = check_output_size(true_division, quiet=True)
     assert verdict.mistake == "not_an_int"
     assert "use // (floor division)" in verdict.message and "(float)" in verdict.message
 
 
 def test_size_unknown_mistake_shows_the_formula() -> None:
-    verdict = check_output_size(lambda size, kernel_size, **kw: 4, quiet=True)
+    verdict = check_output_size(always_four, quiet=True)
     assert verdict.mistake == "values"
     assert "returned 4; expected 5" in verdict.message  # the first case whose answer is not 4
     assert "floor((i + 2p - d(k - 1) - 1) / s) + 1 = floor((7 + 0 - 2 - 1) / 1) + 1 = 5." in verdict.message
 
 
 def test_size_reports_an_exception() -> None:
-    def divides_by_zero(size, kernel_size, stride=1, padding=0, dilation=1):
-        return size // 0
-
     verdict = check_output_size(divides_by_zero, quiet=True)
     assert verdict.mistake == "raised"
     assert "divides_by_zero(7, 3, stride=1, padding=0, dilation=1):" in verdict.message
@@ -155,6 +167,14 @@ ALL_CHECKERS = [
     check_valid_share,
     check_aspp_v2,
 ]
+
+
+def stub(*args: Any, **kwargs: Any) -> Any:
+    raise NotImplementedError("Exercise: write the body of stub")
+
+
+def raises(*args: Any, **kwargs: Any) -> Any:
+    raise IndexError("index 9 is out of bounds")
 
 
 @pytest.mark.parametrize("check", ALL_CHECKERS, ids=lambda c: c.__name__)
@@ -312,45 +332,62 @@ def test_conv2d_names_the_mistake(mistake: str, knobs: dict[str, Any], words: st
     assert words in verdict.message
 
 
+def one_short(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    return naive.conv1d(input, weight, bias, stride, padding, dilation)[..., :-1]
+
+
+def shifted(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    # Two mistakes at once (no padding, values off by one) match no single diagnosis; the shape still hints.
+    if padding:
+        return naive.conv1d(input, weight, bias, stride, 0, dilation) + 1
+    return naive.conv1d(input, weight, bias, stride, padding, dilation)
+
+
+def off_by_one_value(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    out = naive.conv1d(input, weight, bias, stride, padding, dilation)
+    out[0, 0, 2] += 1
+    return out
+
+
+def ints_only(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    if not isinstance(dilation, int):
+        raise TypeError("unsupported operand type(s) for *: 'int' and 'tuple'")
+    return naive.conv2d(input, weight, bias, stride, padding, dilation)
+
+
+def runs_past(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    return np.zeros(3)[np.arange(5)]
+
+
+# What a conv function may return instead of an array: (answer, words the message must contain)
+NOT_ARRAYS = [
+    (None, "It returned None: did you forget `return out`?"),
+    ([[[1.0]]], "It returned a list, not a NumPy array"),
+    (np.array([["a"]]), "not of numbers"),
+]
+NOT_ARRAY_IDS = ["none", "list", "strings"]
+
+
 def test_conv_wrong_shape_says_expected_and_got() -> None:
-    verdict = check_conv1d(lambda *args, **kwargs: naive.conv1d(*args, **kwargs)[..., :-1], quiet=True)
+    verdict = check_conv1d(one_short, quiet=True)
     assert verdict.mistake == "shape"
     assert "Expected output shape (1, 1, 5), got (1, 1, 4)." in verdict.message
     assert "floor((7 + 2*0 - 1*(3 - 1) - 1) / 1) + 1 = 5" in verdict.message
 
 
 def test_conv_shape_says_which_mistake_gives_that_shape() -> None:
-    # Two mistakes at once (no padding, values off by one) match no single diagnosis; the shape still hints.
-    def shifted(input, weight, bias=None, stride=1, padding=0, dilation=1):
-        if padding:
-            return naive.conv1d(input, weight, bias, stride, 0, dilation) + 1
-        return naive.conv1d(input, weight, bias, stride, padding, dilation)
-
     verdict = check_conv1d(shifted, quiet=True)
     assert verdict.mistake == "shape"
     assert "Your shape is what you get with padding = 0" in verdict.message
 
 
 def test_conv_wrong_values_point_at_the_first() -> None:
-    def off_by_one_value(input, weight, bias=None, stride=1, padding=0, dilation=1):
-        out = naive.conv1d(input, weight, bias, stride, padding, dilation)
-        out[0, 0, 2] += 1
-        return out
-
     verdict = check_conv1d(off_by_one_value, quiet=True)
     assert verdict.mistake == "values"
     assert "Right shape (1, 1, 5), but 1 of 5 values differ; the first at index (0, 0, 2)" in verdict.message
 
 
-@pytest.mark.parametrize(
-    ("result", "words"),
-    [
-        (None, "It returned None: did you forget `return out`?"),
-        ([[[1.0]]], "It returned a list, not a NumPy array"),
-        (np.array([["a"]]), "not of numbers"),
-    ],
-    ids=["none", "list", "strings"],
-)
+@pytest.mark.parametrize(("result", "words"), NOT_ARRAYS, ids=NOT_ARRAY_IDS)
 def test_conv_not_an_array(result: Any, words: str) -> None:
     verdict = check_conv2d(lambda *args, **kwargs: result, quiet=True)
     assert verdict.mistake == "not_an_array"
@@ -359,11 +396,6 @@ def test_conv_not_an_array(result: Any, words: str) -> None:
 
 
 def test_conv_reports_an_exception_with_its_case() -> None:
-    def ints_only(input, weight, bias=None, stride=1, padding=0, dilation=1):
-        if not isinstance(dilation, int):
-            raise TypeError("unsupported operand type(s) for *: 'int' and 'tuple'")
-        return naive.conv2d(input, weight, bias, stride, padding, dilation)
-
     verdict = check_conv2d(ints_only, quiet=True)
     assert verdict.mistake == "raised"
     assert "Case 3 of 7" in verdict.message and "dilation=(3, 2)" in verdict.message
@@ -371,9 +403,6 @@ def test_conv_reports_an_exception_with_its_case() -> None:
 
 
 def test_conv_index_error_gets_a_hint() -> None:
-    def runs_past(input, weight, bias=None, stride=1, padding=0, dilation=1):
-        return np.zeros(3)[np.arange(5)]
-
     verdict = check_conv1d(runs_past, quiet=True)
     assert verdict.mistake == "raised" and "runs past the end" in verdict.message
 
@@ -439,11 +468,19 @@ def test_every_kernel_mistake_is_tested_and_distinguishable() -> None:
     assert len(set(answers)) == len(answers) and right not in answers
 
 
+OTHER_KERNELS: list[tuple[str, Callable[[int, int], Any]]] = [
+    ("not_an_int", lambda k, d: d * (k - 1) + 1.0),
+    ("values", lambda k, d: d * (k - 1) + 2),
+    ("raised", lambda k, d: k // 0),
+]
+
+
 def test_kernel_other_failures() -> None:
-    assert check_effective_kernel_size(lambda k, d: d * (k - 1) + 1.0, quiet=True).mistake == "not_an_int"
-    verdict = check_effective_kernel_size(lambda k, d: d * (k - 1) + 2, quiet=True)
-    assert verdict.mistake == "values" and "d(k - 1) + 1 = 1·(3 - 1) + 1 = 3." in verdict.message
-    assert check_effective_kernel_size(lambda k, d: k // 0, quiet=True).mistake == "raised"
+    for mistake, fn in OTHER_KERNELS:
+        verdict = check_effective_kernel_size(fn, quiet=True)
+        assert verdict.mistake == mistake, verdict.message
+        if mistake == "values":
+            assert "d(k - 1) + 1 = 1·(3 - 1) + 1 = 3." in verdict.message
 
 
 # --- 07: a causal stack without holes --------------------------------------------------------------------
@@ -459,21 +496,22 @@ def test_causal_accepts_powers_of_three_in_any_order() -> None:
     assert check_causal_dilations(lambda layers: tuple(np.int64(3) ** i for i in range(layers)), quiet=True)
 
 
-@pytest.mark.parametrize(
-    ("mistake", "fn", "words"),
-    [
-        ("holes", lambda n: [4**i for i in range(n)], "never reads"),
-        ("holes", lambda n: [2] * n, "t - 1"),
-        ("doubling", lambda n: [2**i for i in range(n)], "WaveNet's doubling"),
-        ("too_narrow", lambda n: [1] * n, "at most 3^"),
-        ("wrong_length", lambda n: [3**i for i in range(7)], "one per layer"),
-        ("not_a_list", lambda n: 3**n, "a list of"),
-        ("not_a_list", lambda n: [1.0] * n, "ints >= 1"),
-        ("not_a_list", lambda n: [0] * n, "ints >= 1"),
-        ("raised", lambda n: [][n], "IndexError"),
-    ],
-    ids=["powers_of_4", "even", "doubling", "ones", "length", "int", "floats", "zero", "raised"],
-)
+# (mistake, a learner's dilations, words the message must contain)
+WRONG_CAUSAL: list[tuple[str, Callable[[int], Any], str]] = [
+    ("holes", lambda n: [4**i for i in range(n)], "never reads"),
+    ("holes", lambda n: [2] * n, "t - 1"),
+    ("doubling", lambda n: [2**i for i in range(n)], "WaveNet's doubling"),
+    ("too_narrow", lambda n: [1] * n, "at most 3^"),
+    ("wrong_length", lambda n: [3**i for i in range(7)], "one per layer"),
+    ("not_a_list", lambda n: 3**n, "a list of"),
+    ("not_a_list", lambda n: [1.0] * n, "ints >= 1"),
+    ("not_a_list", lambda n: [0] * n, "ints >= 1"),
+    ("raised", lambda n: [][n], "IndexError"),
+]
+CAUSAL_IDS = ["powers_of_4", "even", "doubling", "ones", "length", "int", "floats", "zero", "raised"]
+
+
+@pytest.mark.parametrize(("mistake", "fn", "words"), WRONG_CAUSAL, ids=CAUSAL_IDS)
 def test_causal_names_the_mistake(mistake: str, fn: Callable[[int], Any], words: str) -> None:
     verdict = check_causal_dilations(fn, quiet=True)
     assert not verdict and verdict.mistake == mistake, verdict.message
@@ -513,10 +551,16 @@ def test_share_names_the_mistake(mistake: Any) -> None:
     assert mistake.advice in verdict.message
 
 
+OTHER_SHARES: list[tuple[str, Callable[[int, int], Any]]] = [
+    ("not_a_number", lambda n, r: None),
+    ("values", lambda n, r: 0.5),
+    ("raised", lambda n, r: 1 / 0),
+]
+
+
 def test_share_other_failures() -> None:
-    assert check_valid_share(lambda n, r: None, quiet=True).mistake == "not_a_number"
-    assert check_valid_share(lambda n, r: 0.5, quiet=True).mistake == "values"
-    assert check_valid_share(lambda n, r: 1 / 0, quiet=True).mistake == "raised"
+    for mistake, fn in OTHER_SHARES:
+        assert check_valid_share(fn, quiet=True).mistake == mistake
 
 
 def test_every_share_mistake_is_distinguishable() -> None:
@@ -557,15 +601,17 @@ def test_aspp_accepts_right_and_leaves_the_random_state() -> None:
     assert torch.equal(torch.random.get_rng_state(), state)
 
 
+# (mistake, aspp_fn's knobs, words the message must contain)
+WRONG_ASPP: list[tuple[str, dict[str, Any], str]] = [
+    ("concatenated", dict(combine="cat"), "sums its four branches"),
+    ("relu", dict(combine="relu"), "without a ReLU"),
+    ("one_rate", dict(rate="first"), "its own rate"),
+    ("raised", dict(pad=False), "pad it by its own rate"),
+]
+
+
 @pytest.mark.parametrize(
-    ("mistake", "knobs", "words"),
-    [
-        ("concatenated", dict(combine="cat"), "sums its four branches"),
-        ("relu", dict(combine="relu"), "without a ReLU"),
-        ("one_rate", dict(rate="first"), "its own rate"),
-        ("raised", dict(pad=False), "pad it by its own rate"),
-    ],
-    ids=["concatenated", "relu", "one_rate", "no_padding"],
+    ("mistake", "knobs", "words"), WRONG_ASPP, ids=["concatenated", "relu", "one_rate", "no_padding"]
 )
 def test_aspp_names_the_mistake(mistake: str, knobs: dict[str, Any], words: str) -> None:
     verdict = check_aspp_v2(aspp_fn(**knobs), quiet=True)
@@ -573,7 +619,87 @@ def test_aspp_names_the_mistake(mistake: str, knobs: dict[str, Any], words: str)
     assert words in verdict.message
 
 
+OTHER_ASPP: list[tuple[str, Callable[..., Any]]] = [
+    ("not_a_tensor", lambda x, module: x.numpy()),
+    ("shape", lambda x, module: module(x)[:, :4]),
+    ("values", lambda x, module: module(x) + 1),
+]
+
+
 def test_aspp_other_failures() -> None:
-    assert check_aspp_v2(lambda x, module: x.numpy(), quiet=True).mistake == "not_a_tensor"
-    assert check_aspp_v2(lambda x, module: module(x)[:, :4], quiet=True).mistake == "shape"
-    assert check_aspp_v2(lambda x, module: module(x) + 1, quiet=True).mistake == "values"
+    for mistake, fn in OTHER_ASPP:
+        assert check_aspp_v2(fn, quiet=True).mistake == mistake
+
+
+# --- in Chinese: the same verdicts, no English sentence ------------------------------------------------
+
+ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){3,}\b")  # four English words in a row
+# name(arguments), brackets balanced three deep: the learner's function-call text
+_ARGUMENTS = r"\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\)"
+_LEARNERS_EXCEPTION = re.compile(r"它抛出了 \w+：.*")  # the text after it is the learner's, in any language
+
+
+def english_sentences(message: str, name: str) -> list[str]:
+    """The English sentences in a Chinese verdict, outside code in backticks, calls of ``name`` and the
+    message of an exception the learner's code raised."""
+    text = re.sub(r"`[^`]*`", "", message)
+    if name:
+        text = re.sub(re.escape(name) + _ARGUMENTS, "", text)
+    text = _LEARNERS_EXCEPTION.sub("", text)
+    return ENGLISH_SENTENCE.findall(text)
+
+
+def verdict_in_chinese(check: Callable[..., Verdict], answer: Any) -> None:
+    """``check(answer)`` in Chinese: the same ``ok`` and ``mistake`` as in English, and no English sentence left.
+
+    ``answer`` is what the learner hands the checker (a function, or for some checkers a value).
+    """
+    try:
+        set_language("en")
+        english = check(answer, quiet=True)
+        set_language("zh")
+        chinese = check(answer, quiet=True)
+    finally:
+        set_language(None)
+    assert (chinese.ok, chinese.mistake) == (english.ok, english.mistake), chinese.message
+    assert re.search(r"[\u4e00-\u9fff]", chinese.message), chinese.message
+    left = english_sentences(chinese.message, getattr(answer, "__name__", ""))
+    assert not left, f"English left in {chinese.message!r}: {left}"
+
+
+def in_chinese_cases() -> list[Any]:
+    """(checker, answer): a right answer, a stub, a raising function and a wrong answer for every mistake."""
+    from dilconv_lib.beyond import valid_tap_fraction
+
+    cases: list[tuple[Callable[..., Verdict], Any, str]] = []
+    for check in ALL_CHECKERS:
+        cases += [(check, stub, "stub"), (check, raises, "raises")]
+    cases += [(check_output_size, output_size, "right")]
+    cases += [(check_output_size, fn, mistake) for mistake, fn, _ in WRONG_SIZES]
+    cases += [(check_output_size, fn, mistake) for mistake, fn in OTHER_SIZES]
+    cases += [(check_effective_kernel_size, effective_kernel_size, "right")]
+    cases += [(check_effective_kernel_size, fn, mistake) for mistake, fn, _ in WRONG_KERNELS]
+    cases += [(check_effective_kernel_size, fn, mistake) for mistake, fn in OTHER_KERNELS]
+    for check, make, wrong in [(check_conv1d, conv1d_fn, WRONG_CONVS), (check_conv2d, conv2d_fn, WRONG_CONVS_2D)]:
+        cases += [(check, make(), "right")]
+        cases += [(check, make(**knobs), mistake) for mistake, knobs, _ in wrong]
+        cases += [
+            (check, lambda *args, result=result, **kwargs: result, what)
+            for (result, _), what in zip(NOT_ARRAYS, NOT_ARRAY_IDS)
+        ]
+    cases += [(check_conv1d, fn, fn.__name__) for fn in (one_short, shifted, off_by_one_value, runs_past)]
+    cases += [(check_conv2d, ints_only, "ints_only")]
+    cases += [(check_causal_dilations, lambda layers: [3**i for i in range(layers)], "right")]
+    cases += [(check_causal_dilations, fn, name) for (_, fn, _), name in zip(WRONG_CAUSAL, CAUSAL_IDS)]
+    cases += [(check_valid_share, valid_tap_fraction, "right")]
+    cases += [(check_valid_share, mistake.answer, mistake.key) for mistake in SHARE_MISTAKES]
+    cases += [(check_valid_share, fn, mistake) for mistake, fn in OTHER_SHARES]
+    cases += [(check_aspp_v2, aspp_fn(), "right")]
+    cases += [(check_aspp_v2, aspp_fn(**knobs), mistake) for mistake, knobs, _ in WRONG_ASPP]
+    cases += [(check_aspp_v2, fn, mistake) for mistake, fn in OTHER_ASPP]
+    return [pytest.param(check, answer, id=f"{check.__name__}-{what}") for check, answer, what in cases]
+
+
+@pytest.mark.parametrize(("check", "answer"), in_chinese_cases())
+def test_a_verdict_in_chinese(check: Callable[..., Verdict], answer: Any) -> None:
+    verdict_in_chinese(check, answer)

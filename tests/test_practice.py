@@ -1,8 +1,11 @@
-"""dilconv_lib.practice: backbones with dilation instead of stride, degridding, transposed convolution, TCNs."""
+"""dilconv_lib.backbone and dilconv_lib.practice: dilation instead of stride, degridding, transposed conv, TCNs."""
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,6 +13,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dilconv_lib.backbone import (
+    LayerSpec,
+    ResNetLike,
+    output_grid_dilations,
+    replace_stride_with_dilation,
+    resnet_layers,
+    stage_rows,
+    summarise_backbone,
+)
 from dilconv_lib.beyond import gradient_support
 from dilconv_lib.exercises import (
     check_field_centre,
@@ -17,11 +29,10 @@ from dilconv_lib.exercises import (
     check_separable_cost,
 )
 from dilconv_lib.geometry import receptive_fields
+from dilconv_lib.i18n import set_language
 from dilconv_lib.practice import (
     DRN_VARIANTS,
     TCN,
-    LayerSpec,
-    ResNetLike,
     block_response,
     cascade_rates,
     conv1d_stack,
@@ -34,11 +45,6 @@ from dilconv_lib.practice import (
     insert_zeros,
     lattice_share,
     multi_grid_rates,
-    output_grid_dilations,
-    replace_stride_with_dilation,
-    resnet_layers,
-    stage_rows,
-    summarise_backbone,
     train_echo,
 )
 from dilconv_lib.receptive import count_holes, impulse_response, is_gridding_free, satisfies_hdc
@@ -360,40 +366,107 @@ def test_field_geometry_checks() -> None:
 # --- Checkers -----------------------------------------------------------------------------------------------
 
 
-def test_checkers_accept_right_answers_and_name_mistakes(capsys: pytest.CaptureFixture[str]) -> None:
-    def plan(strides, output_stride):
-        new, dilations, kept, removed = [], [], 1, 1
-        for s in strides:
-            dilations.append(removed)
-            if kept * s <= output_stride:
-                kept *= s
-                new.append(s)
-            else:
-                removed *= s
-                new.append(1)
-        return new, dilations
+def plan(strides, output_stride):
+    new, dilations, kept, removed = [], [], 1, 1
+    for s in strides:
+        dilations.append(removed)
+        if kept * s <= output_stride:
+            kept *= s
+            new.append(s)
+        else:
+            removed *= s
+            new.append(1)
+    return new, dilations
 
+
+def dilate_own_layer(strides, output_stride):  # a layer whose stride goes also dilates its own taps: wrong
+    new, dilations = plan(strides, output_stride)
+    return new, [d * (s // n) for d, s, n in zip(dilations, strides, new)]
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def raising(*args):
+    return 1 / 0  # ZeroDivisionError's own text, "division by zero", is not a sentence the checker wrote
+
+
+def right_centre(k, s, p, f):
+    return field_geometry(k, s, p).centre(f)
+
+
+def centre_without_padding(k, s, p, f):
+    return f * math.prod(s) + (receptive_fields(k, [1] * len(k), s)[-1] - 1) / 2
+
+
+def test_checkers_accept_right_answers_and_name_mistakes(capsys: pytest.CaptureFixture[str]) -> None:
     assert check_output_stride_plan(plan)
     assert capsys.readouterr().out.startswith("✓ plan")
-
-    def dilate_own_layer(strides, output_stride):  # a layer whose stride goes also dilates its own taps: wrong
-        new, dilations = plan(strides, output_stride)
-        return new, [d * (s // n) for d, s, n in zip(dilations, strides, new)]
-
     assert check_output_stride_plan(dilate_own_layer, quiet=True).mistake == "dilations"
-
-    def stub(*args):
-        raise NotImplementedError
-
     assert check_output_stride_plan(stub, quiet=True).mistake == "not_implemented"
     assert (
         check_separable_cost(lambda a, b, k, n: (a * k * k, a * k * k * n * n), quiet=True).mistake == "depthwise_only"
     )
     assert check_separable_cost(lambda a, b, k, n: 1 / 0, quiet=True).mistake == "raised"
-    assert check_field_centre(lambda k, s, p, f: field_geometry(k, s, p).centre(f))
-    assert (
-        check_field_centre(
-            lambda k, s, p, f: f * math.prod(s) + (receptive_fields(k, [1] * len(k), s)[-1] - 1) / 2, quiet=True
-        ).mistake
-        == "padding"
-    )
+    assert check_field_centre(right_centre)
+    assert check_field_centre(centre_without_padding, quiet=True).mistake == "padding"
+
+
+ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){3,}\b")  # four English words in a row
+
+
+def english_left(message: str) -> list[str]:
+    """The English sentences in ``message``, outside code in backticks and the learner's calls ``name(...)``."""
+    text = re.sub(r"`[^`]*`", "", message)
+    text = re.sub(r"[\w<>]+\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\)", "", text)
+    return ENGLISH_SENTENCE.findall(text)
+
+
+@pytest.fixture
+def language_reset() -> Iterator[None]:
+    yield
+    set_language(None)
+
+
+def separable(a, b, k, n):
+    return conv_cost(a, b, k, n, separable=True)
+
+
+IN_CHINESE = [
+    (check_output_stride_plan, plan, None),
+    (check_output_stride_plan, stub, "not_implemented"),
+    (check_output_stride_plan, raising, "raised"),
+    (check_output_stride_plan, dilate_own_layer, "dilations"),
+    (check_output_stride_plan, lambda strides, os_: ([1] * len(strides), [1] * len(strides)), "output_stride"),
+    (check_output_stride_plan, lambda strides, os_: 8, "shape"),
+    (check_output_stride_plan, lambda strides, os_: ([os_], [1]), "shape"),
+    (check_separable_cost, separable, None),
+    (check_separable_cost, stub, "not_implemented"),
+    (check_separable_cost, raising, "raised"),
+    (check_separable_cost, lambda a, b, k, n: conv_cost(a, b, k, n), "ordinary"),
+    (check_separable_cost, lambda a, b, k, n: (a * k * k, a * k * k * n * n), "depthwise_only"),
+    (check_separable_cost, lambda a, b, k, n: (separable(a, b, k, n)[0],) * 2, "positions"),
+    (check_separable_cost, lambda a, b, k, n: (1, 1), "values"),
+    (check_separable_cost, lambda a, b, k, n: 67840, "shape"),
+    (check_field_centre, right_centre, None),
+    (check_field_centre, stub, "not_implemented"),
+    (check_field_centre, raising, "raised"),
+    (check_field_centre, centre_without_padding, "padding"),
+    (check_field_centre, lambda k, s, p, f: f * math.prod(s), "padding"),
+    (check_field_centre, lambda k, s, p, f: -1.0, "values"),
+]
+
+
+@pytest.mark.parametrize("checker, answer, mistake", IN_CHINESE)
+def test_checkers_give_the_same_verdict_in_chinese(
+    checker: Callable[..., Any], answer: Callable[..., Any], mistake: str | None, language_reset: None
+) -> None:
+    set_language("en")
+    english = checker(answer, quiet=True)
+    set_language("zh")
+    chinese = checker(answer, quiet=True)
+    assert english.mistake == mistake, english.message
+    assert (chinese.ok, chinese.mistake) == (english.ok, english.mistake)
+    assert chinese.message != english.message
+    assert not english_left(chinese.message), chinese.message

@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from dilconv_lib.backbone import replace_stride_with_dilation, resnet_layers, stage_rows, summarise_backbone
 from dilconv_lib.figures import draw_backbone_stages, draw_values
-from dilconv_lib.practice import replace_stride_with_dilation, resnet_layers, stage_rows, summarise_backbone
 from dilconv_lib.widgets import MULTI_GRIDS, backbone_explorer, backbone_figure, backbone_text, show_backbone
 
 matplotlib.use("Agg")

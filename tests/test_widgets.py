@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import html
+import inspect
 import itertools
 import re
+from collections.abc import Iterator
 
 import ipywidgets as widgets
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 
-from dilconv_lib import effective_kernel_size, receptive_fields, sampling_pattern
+from dilconv_lib import effective_kernel_size, i18n, receptive_fields, sampling_pattern
+from dilconv_lib import widgets as explorers
 from dilconv_lib.receptive import count_holes
 from dilconv_lib.widgets import (
     parse_dilations,
@@ -26,6 +29,28 @@ from dilconv_lib.widgets import (
 matplotlib.use("Agg")  # draw without a display
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """These tests read the English texts, whatever DILCONV_LANG says (tests/test_figures_i18n.py: Chinese)."""
+    i18n.set_language("en")
+    try:
+        yield
+    finally:
+        i18n.set_language(None)
+
+
+def test_the_module_exports_every_public_function_and_counts_its_explorers() -> None:
+    public = {
+        name
+        for name, value in vars(explorers).items()
+        if inspect.isfunction(value) and value.__module__ == explorers.__name__ and not name.startswith("_")
+    }
+    assert public == set(explorers.__all__)
+    assert {"backbone_text", "backbone_figure", "backbone_explorer", "show_backbone"} <= public
+    count = sum(name.endswith("_explorer") for name in public)
+    assert count == 3 and (explorers.__doc__ or "").startswith("Three explorers")
 
 
 def parts(box: widgets.VBox) -> tuple[list[widgets.Widget], widgets.HTML, widgets.Image]:

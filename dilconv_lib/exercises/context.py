@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from dilconv_lib.exercises.harness import Mistake, Verdict, float_array, one_int, run_cases, same_array
+from dilconv_lib.i18n import N_, tr
 
 __all__ = ["check_conv_weights", "check_eq5_centre", "check_hidden_share"]
 
@@ -35,20 +36,20 @@ def check_eq5_centre(fn: Callable[[int, int, int], Any], *, quiet: bool = False)
     mistakes = [
         Mistake(
             "transposed",
-            "(c_in, c_out) instead of (c_out, c_in)",
-            "rows are output channels b, columns input channels a.",
+            N_("(c_in, c_out) instead of (c_out, c_in)"),
+            N_("rows are output channels b, columns input channels a."),
             lambda i, o, c: _eq5(i, o, c).T,
         ),
         Mistake(
             "unscaled",
-            "1 on every centre tap",
-            "scale by C / c_(i+1) so that the sum over a group keeps the size of the signal.",
+            N_("1 on every centre tap"),
+            N_("scale by C / c_(i+1) so that the sum over a group keeps the size of the signal."),
             lambda i, o, c: _eq5(i, o, c, "one"),
         ),
         Mistake(
             "scale_in",
-            "C / c_i as the scale",
-            "the scale is C / c_(i+1), the output width.",
+            N_("C / c_i as the scale"),
+            N_("the scale is C / c_(i+1), the output width."),
             lambda i, o, c: _eq5(i, o, c, "in"),
         ),
     ]
@@ -62,8 +63,8 @@ def check_eq5_centre(fn: Callable[[int, int, int], Any], *, quiet: bool = False)
         lambda i, o, c: _eq5(i, o, c),
         same_array,
         mistakes,
-        "Channel a is in group floor(a C / c_in), channel b in floor(b C / c_out); C / c_out where they agree.",
-        f"matches Eq. 5 on all {len(cases)} widths.",
+        N_("Channel a is in group floor(a C / c_in), channel b in floor(b C / c_out); C / c_out where they agree."),
+        N_("✓ {name} matches Eq. 5 on all {count} widths."),
         quiet,
         convert,
     )
@@ -97,28 +98,28 @@ def check_hidden_share(fn: Callable[[Any, Any, int], Any], *, quiet: bool = Fals
         try:
             value = value.item() if hasattr(value, "item") else value
         except (RuntimeError, ValueError):  # a tensor or array of more than one element
-            raise TypeError("expected a number between 0 and 1") from None
+            raise TypeError(tr("expected a number between 0 and 1")) from None
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
-            raise TypeError("expected a number between 0 and 1")
+            raise TypeError(tr("expected a number between 0 and 1"))
         return float(value)
 
     mistakes = [
         Mistake(
             "reach_is_field",
-            "the whole field as the reach",
-            "a field of 2r + 1 pixels reaches r = (field - 1) // 2 pixels each way.",
+            N_("the whole field as the reach"),
+            N_("a field of 2r + 1 pixels reaches r = (field - 1) // 2 pixels each way."),
             lambda d, y, f: share(f, reach=f),
         ),
         Mistake(
             "all_pixels",
-            "every pixel counted",
-            "count object pixels only (labels > 0), in the numerator and the denominator.",
+            N_("every pixel counted"),
+            N_("count object pixels only (labels > 0), in the numerator and the denominator."),
             lambda d, y, f: share(f, among_objects=False),
         ),
         Mistake(
             "at_least",
-            "distance >= r",
-            "a marker at distance exactly r is inside the field: out of sight means distance > r.",
+            N_("distance >= r"),
+            N_("a marker at distance exactly r is inside the field: out of sight means distance > r."),
             lambda d, y, f: share(f, at_least=True),
         ),
     ]
@@ -128,8 +129,8 @@ def check_hidden_share(fn: Callable[[Any, Any, int], Any], *, quiet: bool = Fals
         lambda d, y, f: share(f),
         lambda a, b: abs(a - b) < 1e-6,
         mistakes,
-        "Out of sight: distance > (field - 1) // 2, among the pixels with label > 0.",
-        "is right for fields 15, 31 and 67.",
+        N_("Out of sight: distance > (field - 1) // 2, among the pixels with label > 0."),
+        N_("✓ {name} is right for fields 15, 31 and 67."),
         quiet,
         number,
         lambda case: f"distance, labels, {case[2]}",
@@ -166,13 +167,17 @@ def check_conv_weights(fn: Callable[[list[int], int], Any], *, quiet: bool = Fal
     mistakes = [
         Mistake(rule, looks_like, advice, lambda w, c, rule=rule: _conv_weights(w, c, rule=rule))
         for rule, looks_like, advice in [
-            ("all_3x3", "eight 3x3 layers", "the last layer is 1x1: k^2 = 1 there, not 9."),
+            ("all_3x3", N_("eight 3x3 layers"), N_("the last layer is 1x1: k^2 = 1 there, not 9.")),
             (
                 "own_width",
-                "each layer's own width as its input",
-                "layer l reads the previous layer's channels (the input's C for layer 1).",
+                N_("each layer's own width as its input"),
+                N_("layer l reads the previous layer's channels (the input's C for layer 1)."),
             ),
-            ("biases", "the biases added", "count the weights only; the biases (one per output channel) come on top."),
+            (
+                "biases",
+                N_("the biases added"),
+                N_("count the weights only; the biases (one per output channel) come on top."),
+            ),
         ]
     ]
     return run_cases(
@@ -181,8 +186,8 @@ def check_conv_weights(fn: Callable[[list[int], int], Any], *, quiet: bool = Fal
         lambda w, c: _conv_weights(w, c),
         lambda a, b: a == b,
         mistakes,
-        "Sum k^2 c_in c_out over the layers, c_in the previous layer's width (C for layer 1).",
-        f"is right on all {len(cases)} width lists (64 C^2 for Basic, 15422 C^2 for Large).",
+        N_("Sum k^2 c_in c_out over the layers, c_in the previous layer's width (C for layer 1)."),
+        N_("✓ {name} is right on all {count} width lists (64 C^2 for Basic, 15422 C^2 for Large)."),
         quiet,
         one_int,
     )

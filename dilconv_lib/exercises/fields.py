@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from dilconv_lib.exercises.harness import Mistake, Verdict, float_array, int_list, is_int, run_cases, same_array
+from dilconv_lib.i18n import N_, tr
 
 __all__ = ["RF_CASES", "check_layers_to_reach", "check_plain_gradient", "check_receptive_fields"]
 
@@ -56,20 +57,20 @@ def check_receptive_fields(fn: Callable[..., Any], *, quiet: bool = False) -> Ve
     mistakes = [
         Mistake(
             "start_zero",
-            "R_0 = 0",
-            "start from R_0 = 1: with no layer a pixel sees itself.",
+            N_("R_0 = 0"),
+            N_("start from R_0 = 1: with no layer a pixel sees itself."),
             lambda k, d, s: _fields_with(k, d, s, "start_zero"),
         ),
         Mistake(
             "k_times_d",
-            "k * d per layer",
-            "a kernel of k taps has k - 1 steps between its first and last tap: (k - 1) * d.",
+            N_("k * d per layer"),
+            N_("a kernel of k taps has k - 1 steps between its first and last tap: (k - 1) * d."),
             lambda k, d, s: _fields_with(k, d, s, "k_times_d"),
         ),
         Mistake(
             "own_stride",
-            "each layer's own stride in its jump",
-            "a layer's stride widens the steps of the layers above it, not its own: J_l = prod_(j<l) s_j.",
+            N_("each layer's own stride in its jump"),
+            N_("a layer's stride widens the steps of the layers above it, not its own: J_l = prod_(j<l) s_j."),
             lambda k, d, s: _fields_with(k, d, s, "own_stride"),
         ),
     ]
@@ -79,8 +80,8 @@ def check_receptive_fields(fn: Callable[..., Any], *, quiet: bool = False) -> Ve
         receptive_fields,
         lambda a, b: a == b,
         mistakes,
-        "Add (k_l - 1) * d_l * J_l per layer, then multiply the jump J by the layer's stride.",
-        f"is right on all {len(RF_CASES)} stacks (the context module, dilations, strides).",
+        N_("Add (k_l - 1) * d_l * J_l per layer, then multiply the jump J by the layer's stride."),
+        N_("✓ {name} is right on all {count} stacks (the context module, dilations, strides)."),
         quiet,
         int_list,
     )
@@ -99,7 +100,7 @@ def _layers_to_reach(field: int, *, doubling_short: bool = False) -> tuple[int, 
 def _int_pair(value: Any) -> tuple[int, int]:
     items = list(value) if isinstance(value, (tuple, list)) else None
     if items is None or len(items) != 2 or not all(is_int(v) for v in items):
-        raise TypeError("expected a pair of ints (plain_layers, doubling_layers)")
+        raise TypeError(tr("expected a pair of ints (plain_layers, doubling_layers)"))
     return int(items[0]), int(items[1])
 
 
@@ -118,14 +119,14 @@ def check_layers_to_reach(fn: Callable[[int], Any], *, quiet: bool = False) -> V
     mistakes = [
         Mistake(
             "doubling_short",
-            "the most doubling layers that stay below or at the field",
-            "the question asks for a field of at least that size: take the fewest layers that reach it.",
+            N_("the most doubling layers that stay below or at the field"),
+            N_("the question asks for a field of at least that size: take the fewest layers that reach it."),
             lambda f: _layers_to_reach(f, doubling_short=True),
         ),
         Mistake(
             "plain_k",
-            "3 pixels per plain layer",
-            "a 3x3 layer adds k - 1 = 2 pixels: R_L = 2L + 1.",
+            N_("3 pixels per plain layer"),
+            N_("a 3x3 layer adds k - 1 = 2 pixels: R_L = 2L + 1."),
             lambda f: (-(-f // 3), _layers_to_reach(f)[1]),
         ),
     ]
@@ -135,8 +136,8 @@ def check_layers_to_reach(fn: Callable[[int], Any], *, quiet: bool = False) -> V
         lambda f: _layers_to_reach(f),
         lambda a, b: a == b,
         mistakes,
-        "Plain: R_L = 2L + 1; doubling: R_L = 2^(L+1) - 1; take the fewest L with R_L >= field.",
-        "is right for fields 3 to 200 (plain 2L + 1, doubling 2^(L+1) - 1).",
+        N_("Plain: R_L = 2L + 1; doubling: R_L = 2^(L+1) - 1; take the fewest L with R_L >= field."),
+        N_("✓ {name} is right for fields 3 to 200 (plain 2L + 1, doubling 2^(L+1) - 1)."),
         quiet,
         _int_pair,
     )
@@ -165,20 +166,23 @@ def check_plain_gradient(fn: Callable[[int], Any], *, quiet: bool = False) -> Ve
     mistakes = [
         Mistake(
             "profile_only",
-            "the 1-D profile",
-            "the 2-D gradient is np.outer(profile, profile).",
+            N_("the 1-D profile"),
+            N_("the 2-D gradient is np.outer(profile, profile)."),
             lambda n: _plain_gradient(n, outer=False),
         ),
         Mistake(
             "one_short",
-            "one convolution fewer",
-            "n layers: convolve [1] with [1, 1, 1] n times, giving 2n + 1 entries.",
+            N_("one convolution fewer"),
+            N_("n layers: convolve [1] with [1, 1, 1] n times, giving 2n + 1 entries."),
             lambda n: _plain_gradient(n, convolutions=n - 1),
         ),
         Mistake(
             "sum",
-            "a sum of the profiles",
-            "chains of taps combine one row step and one column step: the counts multiply (np.outer), they do not add.",
+            N_("a sum of the profiles"),
+            N_(
+                "chains of taps combine one row step and one column step: the counts multiply (np.outer), they do not "
+                "add."
+            ),
             lambda n: _plain_gradient(n, outer=False)[:, None] + _plain_gradient(n, outer=False)[None, :],
         ),
     ]
@@ -188,8 +192,8 @@ def check_plain_gradient(fn: Callable[[int], Any], *, quiet: bool = False) -> Ve
         lambda n: impulse_response([1] * n).astype(np.float64),
         same_array,
         mistakes,
-        "Convolve [1] with [1, 1, 1] n times for the profile, then take np.outer(profile, profile).",
-        "is right for 1 to 6 layers (the path counts, an outer product of two profiles).",
+        N_("Convolve [1] with [1, 1, 1] n times for the profile, then take np.outer(profile, profile)."),
+        N_("✓ {name} is right for 1 to 6 layers (the path counts, an outer product of two profiles)."),
         quiet,
         float_array,
     )

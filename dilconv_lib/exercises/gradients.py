@@ -8,7 +8,19 @@ from typing import Any
 import numpy as np
 
 from dilconv_lib import naive
-from dilconv_lib.exercises.harness import Verdict, call_learner, checked_array, failure, finish, is_int, name_of
+from dilconv_lib.exercises.harness import (
+    Verdict,
+    advise,
+    call_learner,
+    checked_array,
+    failure,
+    finish,
+    first_suspect,
+    is_int,
+    name_of,
+    passed,
+)
+from dilconv_lib.i18n import N_, tr
 
 __all__ = [
     "check_conv1d_grad_input",
@@ -48,22 +60,33 @@ def check_grad_bias(fn: Callable[[np.ndarray], Any], *, quiet: bool = False) -> 
     got, stop = checked_array(got, name, expected.shape, quiet)
     if stop is not None:
         if got is not None and got.shape == (2, 3):
-            lines = [f"Expected shape {expected.shape}, got {got.shape}: one number per output channel."]
-            lines.append("Diagnosis: sum over the batch too: axes 0, 2 and 3, keeping axis 1.")
+            lines = [
+                tr(
+                    "Expected shape {expected}, got {got}: one number per output channel.",
+                    expected=expected.shape,
+                    got=got.shape,
+                ),
+                advise(N_("sum over the batch too: axes 0, 2 and 3, keeping axis 1.")),
+            ]
             return finish(failure(name, lines, "batch"), quiet)
         return stop
     if np.allclose(got, expected):
-        message = f"✓ {name} is right: b[o] is added at every (n, i, j), so its gradient sums grad_output over them."
-        return finish(Verdict(ok=True, message=message), quiet)
-    lines = [f"Values {got.round(3)}, expected {expected.round(3)}."]
-    for key, guess, advice in [
-        ("batch", g[0].sum(axis=(1, 2)), "the sum leaves out the batch: sum over axes 0, 2 and 3."),
-        ("mean", g.mean(axis=(0, 2, 3)), "a mean, not a sum: every (n, i, j) adds its full gradient."),
-    ]:
-        if np.allclose(got, guess):
-            lines.append(f"Diagnosis: {advice}")
-            return finish(failure(name, lines, key), quiet)
-    return finish(failure(name, lines, "values"), quiet)
+        success = N_("✓ {name} is right: b[o] is added at every (n, i, j), so its gradient sums grad_output over them.")
+        return finish(passed(success, name=name), quiet)
+    lines = [tr("Values {got}, expected {expected}.", got=got.round(3), expected=expected.round(3))]
+    suspects = [
+        (
+            "batch",
+            np.allclose(got, g[0].sum(axis=(1, 2))),
+            N_("the sum leaves out the batch: sum over axes 0, 2 and 3."),
+        ),
+        (
+            "mean",
+            np.allclose(got, g.mean(axis=(0, 2, 3))),
+            N_("a mean, not a sum: every (n, i, j) adds its full gradient."),
+        ),
+    ]
+    return first_suspect(name, lines, suspects, [], quiet)
 
 
 def check_output_padding(fn: Callable[[int, int, int, int, int], Any], *, quiet: bool = False) -> Verdict:
@@ -93,33 +116,42 @@ def check_output_padding(fn: Callable[[int, int, int, int, int], Any], *, quiet:
             return stop
         where = f"size={size}, kernel_size={k}, stride={s}, padding={p}, dilation={d}"
         if not is_int(got):
-            lines = [f"{where}: got {got!r}; output_padding is an int from 0 to stride - 1 = {s - 1}."]
+            lines = [
+                tr(
+                    "{where}: got {got}; output_padding is an int from 0 to stride - 1 = {top}.",
+                    where=where,
+                    got=repr(got),
+                    top=s - 1,
+                )
+            ]
             return finish(failure(name, lines, "not_an_int"), quiet)
         if got == r:
             continue
-        lines = [f"{where}: got {got}, expected {r}."]
-        for key, guess, advice in [
-            ("no_dilation", (size + 2 * p - k) % s, "the window spans d(k - 1) + 1 pixels, not k."),
+        lines = [tr("{where}: got {got}, expected {expected}.", where=where, got=got, expected=r)]
+        suspects = [
+            ("no_dilation", got == (size + 2 * p - k) % s, N_("the window spans d(k - 1) + 1 pixels, not k.")),
             (
                 "no_mod",
-                size + 2 * p - d * (k - 1) - 1,
-                "take it modulo the stride: only the rows after the last window.",
+                got == size + 2 * p - d * (k - 1) - 1,
+                N_("take it modulo the stride: only the rows after the last window."),
             ),
-            ("one_side", (size + p - d * (k - 1) - 1) % s, "the padding is on both sides: 2p."),
-        ]:
-            if got == guess:
-                lines.append(f"Diagnosis: {advice}")
-                return finish(failure(name, lines, key), quiet)
+            ("one_side", got == (size + p - d * (k - 1) - 1) % s, N_("the padding is on both sides: 2p.")),
+        ]
+        otherwise = []
         if 0 <= got < s:
             x = torch.from_numpy(rng.standard_normal((1, 1, size, size))).requires_grad_()
             w = torch.from_numpy(rng.standard_normal((1, 1, k, k)))
             y = F.conv2d(x, w, stride=s, padding=p, dilation=d)
             back = F.conv_transpose2d(torch.ones_like(y), w, None, stride=s, padding=p, output_padding=got, dilation=d)
-            lines.append(f"With it F.conv_transpose2d gives back {back.shape[-1]} pixels, not {size}.")
-        lines.append("Count the padded pixels after the last window: (size + 2p) minus where it ends, modulo s.")
-        return finish(failure(name, lines, "values"), quiet)
-    message = f"✓ {name} is right: r = (size + 2p - d(k - 1) - 1) mod s, the pixels after the last window."
-    return finish(Verdict(ok=True, message=message), quiet)
+            otherwise.append(
+                tr("With it F.conv_transpose2d gives back {got} pixels, not {size}.", got=back.shape[-1], size=size)
+            )
+        otherwise.append(
+            tr("Count the padded pixels after the last window: (size + 2p) minus where it ends, modulo s.")
+        )
+        return first_suspect(name, lines, suspects, otherwise, quiet)
+    success = N_("✓ {name} is right: r = (size + 2p - d(k - 1) - 1) mod s, the pixels after the last window.")
+    return finish(passed(success, name=name), quiet)
 
 
 # (N, C_in, L_in, C_out, k, dilation): the 1-D backward cases, small enough for a learner's loops
@@ -177,41 +209,60 @@ def check_conv1d_grad_input(fn: Callable[[np.ndarray, np.ndarray, int], Any], *,
         got, stop = checked_array(got, name, case["dx"].shape, quiet)
         if stop is not None:
             if got is not None and got.shape[:2] == (n, c_in) and got.shape[2] != length:
-                lines = [f"{where}: length {got.shape[2]}, expected L_in = {length}."]
+                lines = [
+                    tr(
+                        "{where}: length {length}, expected L_in = {expected}.",
+                        where=where,
+                        length=got.shape[2],
+                        expected=length,
+                    )
+                ]
                 l_out = case["g"].shape[2]
                 if d > 1 and got.shape[2] in (l_out + (2 * d - 1) * (k - 1), l_out + k - 1):
-                    lines.append("Diagnosis: correlate at the same dilation d as the forward pass, not at 1.")
+                    lines.append(advise(N_("correlate at the same dilation d as the forward pass, not at 1.")))
                     return finish(failure(name, lines, "dilation"), quiet)
-                lines.append("Pad grad_output with d(k - 1) zeros on each side: every input pixel then gets k taps.")
+                lines.append(
+                    tr("Pad grad_output with d(k - 1) zeros on each side: every input pixel then gets k taps.")
+                )
                 return finish(failure(name, lines, "padding"), quiet)
             if got is not None and got.shape[:2] == (n, c_out):
-                lines = [f"{where}: {got.shape[1]} channels, expected C_in = {c_in}."]
-                lines.append("Swap the kernel's channels, w.transpose(1, 0, 2): it carries C_out back to C_in.")
+                lines = [
+                    tr(
+                        "{where}: {channels} channels, expected C_in = {expected}.",
+                        where=where,
+                        channels=got.shape[1],
+                        expected=c_in,
+                    ),
+                    tr("Swap the kernel's channels, w.transpose(1, 0, 2): it carries C_out back to C_in."),
+                ]
                 return finish(failure(name, lines, "channels"), quiet)
             return stop
         if np.allclose(got, case["dx"], rtol=1e-9, atol=1e-9):
             continue
 
         w_t, pad = case["w"].transpose(1, 0, 2), d * (k - 1)
-        lines = [f"{where}: right shape, wrong values (autograd's first row {case['dx'][0, 0, :6].round(3)}, ...)."]
-        for key, guess, advice in [
-            ("not_flipped", naive.conv1d(case["g"], w_t, padding=pad, dilation=d), "flip the kernel: w[:, :, ::-1]."),
-            (
-                "dilation",
-                naive.conv1d(case["g"], w_t[:, :, ::-1], padding=pad, dilation=1),
-                "correlate at the same dilation d as the forward pass.",
-            ),
-        ]:
-            if guess.shape == got.shape and np.allclose(got, guess):
-                lines.append(f"Diagnosis: {advice}")
-                return finish(failure(name, lines, key), quiet)
-        lines.append("Input pixel u collects g[i] * w[ki] from every output i = u - d*ki that read it.")
-        return finish(failure(name, lines, "values"), quiet)
-    message = (
-        f"✓ {name} agrees with autograd on all {len(_GRAD_1D_CASES)} cases: "
-        "pad by d(k-1), flip the kernel, swap its channels."
+        lines = [
+            tr(
+                "{where}: right shape, wrong values (autograd's first row {row}, ...).",
+                where=where,
+                row=case["dx"][0, 0, :6].round(3),
+            )
+        ]
+        not_flipped = naive.conv1d(case["g"], w_t, padding=pad, dilation=d)
+        undilated = naive.conv1d(case["g"], w_t[:, :, ::-1], padding=pad, dilation=1)
+        suspects = [
+            (key, guess.shape == got.shape and np.allclose(got, guess), advice)
+            for key, guess, advice in [
+                ("not_flipped", not_flipped, N_("flip the kernel: w[:, :, ::-1].")),
+                ("dilation", undilated, N_("correlate at the same dilation d as the forward pass.")),
+            ]
+        ]
+        otherwise = [tr("Input pixel u collects g[i] * w[ki] from every output i = u - d*ki that read it.")]
+        return first_suspect(name, lines, suspects, otherwise, quiet)
+    success = N_(
+        "✓ {name} agrees with autograd on all {count} cases: pad by d(k-1), flip the kernel, swap its channels."
     )
-    return finish(Verdict(ok=True, message=message), quiet)
+    return finish(passed(success, name=name, count=len(_GRAD_1D_CASES)), quiet)
 
 
 def check_conv1d_grad_weight(fn: Callable[[np.ndarray, np.ndarray, int, int], Any], *, quiet: bool = False) -> Verdict:
@@ -244,26 +295,40 @@ def check_conv1d_grad_weight(fn: Callable[[np.ndarray, np.ndarray, int, int], An
         got, stop = checked_array(got, name, case["dw"].shape, quiet)
         if stop is not None:
             if got is not None and got.shape == (c_in, c_out, k):
-                lines = [f"{where}: shape {got.shape}, expected (C_out, C_in, k) = {case['dw'].shape}."]
-                lines.append("Diagnosis: the channel axes are swapped: transpose the first two.")
+                lines = [
+                    tr(
+                        "{where}: shape {got}, expected (C_out, C_in, k) = {expected}.",
+                        where=where,
+                        got=got.shape,
+                        expected=case["dw"].shape,
+                    ),
+                    advise(N_("the channel axes are swapped: transpose the first two.")),
+                ]
                 return finish(failure(name, lines, "channels"), quiet)
             return stop
         if np.allclose(got, case["dw"], rtol=1e-9, atol=1e-9):
             continue
-        lines = [f"{where}: right shape, wrong values."]
-        if n > 1 and np.allclose(got, formula(case["x"][:1], case["g"][:1], k, d)):
-            lines.append("Diagnosis: sum over the batch too: every image adds its share to the same weight.")
-            return finish(failure(name, lines, "batch"), quiet)
-        if d > 1 and length - (k - 1) >= case["g"].shape[2] and np.allclose(got, formula(case["x"], case["g"], k, 1)):
-            lines.append("Diagnosis: tap ki reads x from d * ki on, not ki: the taps are d apart.")
-            return finish(failure(name, lines, "dilation"), quiet)
-        lines.append("dL/dw[o, c, ki] = sum over n and i of g[n, o, i] * x[n, c, i + d * ki].")
-        return finish(failure(name, lines, "values"), quiet)
-    message = (
-        f"✓ {name} agrees with autograd on all {len(_GRAD_1D_CASES)} cases: "
-        "each tap sums g times the pixels it read, over the batch."
+        lines = [tr("{where}: right shape, wrong values.", where=where)]
+        suspects = [
+            (
+                "batch",
+                n > 1 and np.allclose(got, formula(case["x"][:1], case["g"][:1], k, d)),
+                N_("sum over the batch too: every image adds its share to the same weight."),
+            ),
+            (
+                "dilation",
+                d > 1
+                and length - (k - 1) >= case["g"].shape[2]
+                and np.allclose(got, formula(case["x"], case["g"], k, 1)),
+                N_("tap ki reads x from d * ki on, not ki: the taps are d apart."),
+            ),
+        ]
+        otherwise = [tr("dL/dw[o, c, ki] = sum over n and i of g[n, o, i] * x[n, c, i + d * ki].")]
+        return first_suspect(name, lines, suspects, otherwise, quiet)
+    success = N_(
+        "✓ {name} agrees with autograd on all {count} cases: each tap sums g times the pixels it read, over the batch."
     )
-    return finish(Verdict(ok=True, message=message), quiet)
+    return finish(passed(success, name=name, count=len(_GRAD_1D_CASES)), quiet)
 
 
 def check_numerical_gradient(
@@ -306,20 +371,30 @@ def check_numerical_gradient(
     if stop is not None:
         return stop
     if not np.array_equal(x, x0):
-        lines = ["x holds other values after the call: put each entry back after perturbing it."]
+        lines = [tr("x holds other values after the call: put each entry back after perturbing it.")]
         return finish(failure(name, lines, "x_changed"), quiet)
     if np.allclose(got, exact, rtol=0, atol=1e-3):
         return finish(
-            Verdict(ok=True, message=f"✓ {name} is right: central differences, every entry, x left as it was."), quiet
+            passed("✓ {name} is right: central differences, every entry, x left as it was.", name=name), quiet
         )
-    lines = [f"Got {got.ravel()[:3].round(4)}, ..., expected about {exact.ravel()[:3].round(4)}, ..."]
+    lines = [
+        tr(
+            "Got {got}, ..., expected about {expected}, ...",
+            got=got.ravel()[:3].round(4),
+            expected=exact.ravel()[:3].round(4),
+        )
+    ]
     forward = np.array([(f(x0 + eps * e) - f(x0)) / eps for e in np.eye(x0.size).reshape(-1, *x0.shape)])
-    for key, guess, advice in [
-        ("half", exact * 2, "divide by 2 * eps: the two points are 2 * eps apart."),
-        ("one_sided", forward.reshape(x0.shape), "a one-sided difference: use f(x + eps) - f(x - eps), over 2 * eps."),
-    ]:
-        if np.allclose(got, guess, rtol=0, atol=1e-3 * max(1.0, float(np.abs(guess).max()))):
-            lines.append(f"Diagnosis: {advice}")
-            return finish(failure(name, lines, key), quiet)
-    lines.append("Perturb one entry at a time, by +eps and by -eps, and divide the difference of f by 2 * eps.")
-    return finish(failure(name, lines, "values"), quiet)
+    suspects = [
+        (key, np.allclose(got, guess, rtol=0, atol=1e-3 * max(1.0, float(np.abs(guess).max()))), advice)
+        for key, guess, advice in [
+            ("half", exact * 2, N_("divide by 2 * eps: the two points are 2 * eps apart.")),
+            (
+                "one_sided",
+                forward.reshape(x0.shape),
+                N_("a one-sided difference: use f(x + eps) - f(x - eps), over 2 * eps."),
+            ),
+        ]
+    ]
+    otherwise = [tr("Perturb one entry at a time, by +eps and by -eps, and divide the difference of f by 2 * eps.")]
+    return first_suspect(name, lines, suspects, otherwise, quiet)

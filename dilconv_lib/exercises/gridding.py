@@ -15,8 +15,10 @@ from dilconv_lib.exercises.harness import (
     name_of,
     not_implemented,
     one_int,
+    passed,
     run_cases,
 )
+from dilconv_lib.i18n import N_, tr
 
 __all__ = ["check_gap_free_rates", "check_holes_1d", "check_max_distances"]
 
@@ -36,7 +38,8 @@ def check_gap_free_rates(fn: Callable[[int], Any], *, quiet: bool = False) -> Ve
     from dilconv_lib.receptive import count_holes, hdc_max_distances
 
     name = name_of(fn)
-    for min_field in (3, 9, 15, 21, 25, 27):
+    fields = (3, 9, 15, 21, 25, 27)
+    for min_field in fields:
         call = f"{name}({min_field})"
         try:
             raw = fn(min_field)
@@ -49,24 +52,56 @@ def check_gap_free_rates(fn: Callable[[int], Any], *, quiet: bool = False) -> Ve
         except TypeError:
             rates = []
         if len(rates) != 3 or min(rates) < 1:
-            lines = [f"{call} returned {raw!r}; expected a list of three rates [1, r2, r3], each an int >= 1."]
+            lines = [
+                tr(
+                    "{call} returned {got}; expected a list of three rates [1, r2, r3], each an int >= 1.",
+                    call=call,
+                    got=repr(raw),
+                )
+            ]
             return finish(failure(name, lines, "wrong_type"), quiet)
         field = receptive_fields([3, 3, 3], rates)[-1]
         if rates[0] != 1:
-            lines = [f"{call} returned {rates}: start with rate 1; a dilated first layer leaves holes."]
+            lines = [
+                tr(
+                    "{call} returned {rates}: start with rate 1; a dilated first layer leaves holes.",
+                    call=call,
+                    rates=rates,
+                )
+            ]
             return finish(failure(name, lines, "r1"), quiet)
         if field < min_field:
-            lines = [f"{call} returned {rates}, whose field is {field} < {min_field}: R = 1 + 2 (1 + r2 + r3)."]
+            lines = [
+                tr(
+                    "{call} returned {rates}, whose field is {field} < {least}: R = 1 + 2 (1 + r2 + r3).",
+                    call=call,
+                    rates=rates,
+                    field=field,
+                    least=min_field,
+                )
+            ]
             return finish(failure(name, lines, "too_small"), quiet)
         holes = count_holes(rates)
         if holes:
             lines = [
-                f"{call} returned {rates}, which leaves {holes} holes: M_2 = {hdc_max_distances(rates)[1]} > 3.",
-                "Layer 1 fills gaps of up to 3; layers 2 and 3 leave gaps of r2 and (for r3 >= 2 r2) r3 - 2 r2.",
+                tr(
+                    "{call} returned {rates}, which leaves {holes} holes: M_2 = {m2} > 3.",
+                    call=call,
+                    rates=rates,
+                    holes=holes,
+                    m2=hdc_max_distances(rates)[1],
+                ),
+                tr("Layer 1 fills gaps of up to 3; layers 2 and 3 leave gaps of r2 and (for r3 >= 2 r2) r3 - 2 r2."),
             ]
             return finish(failure(name, lines, "holes"), quiet)
     return finish(
-        Verdict(ok=True, message=f"✓ {name} is right for every field from 3 to 27: no holes, wide enough."), quiet
+        passed(
+            "✓ {name} is right for every field from {first} to {last}: no holes, wide enough.",
+            name=name,
+            first=fields[0],
+            last=fields[-1],
+        ),
+        quiet,
     )
 
 
@@ -102,14 +137,14 @@ def check_max_distances(fn: Callable[[list[int]], Any], *, quiet: bool = False) 
     mistakes = [
         Mistake(
             "upward",
-            "the recursion run from layer 1 up",
-            "start from M_n = r_n and go down, i = n - 1 .. 1.",
+            N_("the recursion run from layer 1 up"),
+            N_("start from M_n = r_n and go down, i = n - 1 .. 1."),
             _max_distances_upward,
         ),
         Mistake(
             "two_terms",
-            "the third term r_i left out",
-            "M_i is the largest of three terms, the last one r_i.",
+            N_("the third term r_i left out"),
+            N_("M_i is the largest of three terms, the last one r_i."),
             lambda r: [*[max(m - 2 * ri, m - 2 * (m - ri)) for ri, m in zip(r[:-1], hdc_max_distances(r)[1:])], r[-1]],
         ),
     ]
@@ -119,8 +154,8 @@ def check_max_distances(fn: Callable[[list[int]], Any], *, quiet: bool = False) 
         lambda r: hdc_max_distances(r),
         lambda a, b: a == b,
         mistakes,
-        "M_n = r_n; going down, M_i = max(M_(i+1) - 2 r_i, M_(i+1) - 2 (M_(i+1) - r_i), r_i).",
-        f"is right on all {len(cases)} groups.",
+        N_("M_n = r_n; going down, M_i = max(M_(i+1) - 2 r_i, M_(i+1) - 2 (M_(i+1) - r_i), r_i)."),
+        N_("✓ {name} is right on all {count} groups."),
         quiet,
         int_list,
     )
@@ -144,14 +179,14 @@ def check_holes_1d(fn: Callable[[list[int]], Any], *, quiet: bool = False) -> Ve
     mistakes = [
         Mistake(
             "reached",
-            "the number of offsets reached",
-            "count those that are NOT reached: the span max - min + 1, less the reached ones.",
+            N_("the number of offsets reached"),
+            N_("count those that are NOT reached: the span max - min + 1, less the reached ones."),
             lambda r: len(reached_offsets(r)),
         ),
         Mistake(
             "span",
-            "the span less the reached offsets, without the + 1",
-            "from min to max there are max - min + 1 offsets.",
+            N_("the span less the reached offsets, without the + 1"),
+            N_("from min to max there are max - min + 1 offsets."),
             lambda r: 2 * sum(r) - len(reached_offsets(r)),
         ),
     ]
@@ -161,8 +196,8 @@ def check_holes_1d(fn: Callable[[list[int]], Any], *, quiet: bool = False) -> Ve
         lambda r: 2 * sum(r) + 1 - len(reached_offsets(r)),
         lambda a, b: a == b,
         mistakes,
-        "Build the set of sums {a + t for a in reached for t in (-r, 0, r)} layer by layer, then count the gaps.",
-        f"is right on all {len(cases)} stacks, and R^2 - (R - h)^2 is the 2-D hole count.",
+        N_("Build the set of sums {{a + t for a in reached for t in (-r, 0, r)}} layer by layer, then count the gaps."),
+        N_("✓ {name} is right on all {count} stacks, and R^2 - (R - h)^2 is the 2-D hole count."),
         quiet,
         one_int,
     )

@@ -21,7 +21,9 @@ __all__ = [
     "Mistake",
     "Verdict",
     "call_learner",
+    "advise",
     "diagnosis",
+    "first_suspect",
     "checked_array",
     "exception_lines",
     "failure",
@@ -103,14 +105,34 @@ def failure(name: str, lines: list[str], mistake: str) -> Verdict:
 
 
 def diagnosis(mistake: Mistake, *, looks_like: bool = False) -> str:
-    """The line that names a mistake: its advice, after what it looks like when ``looks_like``."""
+    """The line that names a mistake of a table: its advice, after what it looks like when ``looks_like``."""
     if looks_like:
         return tr(
             "Diagnosis: that is what you get with {like}: {advice}",
             like=tr(mistake.looks_like),
             advice=tr(mistake.advice),
         )
-    return tr("Diagnosis: {advice}", advice=tr(mistake.advice))
+    return advise(mistake.advice)
+
+
+def advise(advice: str, /, **fields: object) -> str:
+    """The line that names a mistake found without a table: ``advice``, marked with ``N_``, with its fields.
+
+    >>> advise("the padding is on one side only")
+    'Diagnosis: the padding is on one side only'
+    """
+    return tr("Diagnosis: {advice}", advice=tr(advice, **fields))
+
+
+def first_suspect(
+    name: str, lines: list[str], suspects: list[tuple[str, bool, str]], otherwise: list[str], quiet: bool
+) -> Verdict:
+    """A wrong answer: the first suspect ``(mistake, explains the answer, advice marked with N_)`` that explains it
+    names the mistake; when none does, the lines ``otherwise`` (already translated) say what is right."""
+    for key, explains, advice in suspects:
+        if explains:
+            return finish(failure(name, [*lines, advise(advice)], key), quiet)
+    return finish(failure(name, [*lines, *otherwise], "values"), quiet)
 
 
 def not_implemented(name: str) -> Verdict:
@@ -168,14 +190,20 @@ def first_wrong(answers: list[Any], expected: list[Any]) -> int:
     return next(n for n, (a, e) in enumerate(zip(answers, expected)) if a != e)
 
 
-def call_learner(fn: Callable[..., Any], name: str, quiet: bool, *args: Any) -> tuple[Any, Verdict | None]:
-    """Call the learner's function; a stub or an exception becomes the verdict to return."""
+def call_learner(
+    fn: Callable[..., Any], name: str, quiet: bool, *args: Any, show_call: bool = False
+) -> tuple[Any, Verdict | None]:
+    """Call the learner's function; a stub or an exception becomes the verdict to return.
+
+    With ``show_call``, the call (its arguments' reprs) is written above what it raised.
+    """
     try:
         return fn(*args), None
     except NotImplementedError:
         return None, finish(not_implemented(name), quiet)
     except Exception as error:  # anything the learner's code raises is reported, not re-raised
-        return None, finish(failure(name, exception_lines(error), "raised"), quiet)
+        shown = [f"{name}({', '.join(map(repr, args))}):"] if show_call else []
+        return None, finish(failure(name, [*shown, *exception_lines(error)], "raised"), quiet)
 
 
 def checked_array(got: Any, name: str, expected_shape: tuple[int, ...], quiet: bool) -> tuple[Any, Verdict | None]:

@@ -20,7 +20,9 @@ from dilconv_lib.exercises.harness import (
     name_of,
     not_an_array,
     not_implemented,
+    passed,
 )
+from dilconv_lib.i18n import N_, tr
 
 __all__ = ["CONV1D_CASES", "CONV2D_CASES", "ConvCase", "check_conv1d", "check_conv2d"]
 
@@ -54,11 +56,28 @@ class ConvCase:
 
         return draw(self.input_shape), draw(self.weight_shape), draw(self.weight_shape[:1]) if self.bias else None
 
-    def describe(self) -> str:
-        return (
-            f"input shape {self.input_shape}, weight shape {self.weight_shape}, "
-            f"{'with' if self.bias else 'no'} bias, "
-            f"stride={self.stride}, padding={self.padding}, dilation={self.dilation}"
+    def describe(self, number: int, total: int) -> str:
+        """The line that says which case a message is about, in the learner's language."""
+        fields = dict(
+            number=number,
+            total=total,
+            input=self.input_shape,
+            weight=self.weight_shape,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+        )
+        # Two whole sentences rather than a "with"/"no" word put in: the word order differs between languages.
+        if self.bias:
+            return tr(
+                "Case {number} of {total}: input shape {input}, weight shape {weight}, with bias, "
+                "stride={stride}, padding={padding}, dilation={dilation}.",
+                **fields,
+            )
+        return tr(
+            "Case {number} of {total}: input shape {input}, weight shape {weight}, no bias, "
+            "stride={stride}, padding={padding}, dilation={dilation}.",
+            **fields,
         )
 
     def reference(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, **changes: Any) -> np.ndarray:
@@ -89,73 +108,94 @@ def _pad_hint(n_spatial: int) -> str:
 
 def _tap_hint(n_spatial: int) -> str:
     if n_spatial == 1:
-        return "w[co, ci, ki] multiplies x[n, ci, i*s + ki*d]"
-    return "w[co, ci, ki, kj] multiplies x[n, ci, i*sh + ki*dh, j*sw + kj*dw]"
+        return tr("{weight} multiplies {pixel}", weight="w[co, ci, ki]", pixel="x[n, ci, i*s + ki*d]")
+    return tr("{weight} multiplies {pixel}", weight="w[co, ci, ki, kj]", pixel="x[n, ci, i*sh + ki*dh, j*sw + kj*dw]")
+
+
+def _advice(mistake: Mistake, n_spatial: int) -> str:
+    """A mistake's diagnosis line: its advice, with the tap and padding hints of 1-D or 2-D filled in."""
+    advice = tr(mistake.advice, tap=_tap_hint(n_spatial), pad=_pad_hint(n_spatial))
+    return tr("Diagnosis: {advice}", advice=advice)
 
 
 def _conv_mistakes(n_spatial: int) -> list[Mistake]:
-    """The usual mistakes, in the order they are tried; each gives the answers it would produce."""
-    tap, pad = _tap_hint(n_spatial), _pad_hint(n_spatial)
+    """The usual mistakes, in the order they are tried; each gives the answers it would produce.
+
+    An advice may hold the fields ``{tap}`` (which input pixel a weight multiplies) and ``{pad}`` (the
+    ``np.pad`` call): :func:`_advice` fills them in for 1-D or 2-D.
+    """
     mistakes = [
         Mistake(
             "dilation_gaps",
-            "dilation + 1",
-            "off by one in the dilation: your answers match dilation + 1, so your taps are one pixel too far "
-            "apart, as if dilation counted the gaps between taps (CS231n and numpy-ml do: 0 = ordinary). "
-            f"Here, as in PyTorch, dilation is the step between taps (1 = ordinary): {tap}.",
+            N_("dilation + 1"),
+            N_(
+                "off by one in the dilation: your answers match dilation + 1, so your taps are one pixel too far "
+                "apart, as if dilation counted the gaps between taps (CS231n and numpy-ml do: 0 = ordinary). "
+                "Here, as in PyTorch, dilation is the step between taps (1 = ordinary): {tap}."
+            ),
             lambda c, x, w, b: c.reference(x, w, b, dilation=tuple(d + 1 for d in c.per_axis("dilation"))),
         ),
         Mistake(
             "dilation_minus_one",
-            "dilation - 1",
-            "off by one in the dilation: your answers match dilation - 1, so your taps are one pixel too close. "
-            f"d - 1 is the number of skipped pixels between taps; the step is d: {tap}.",
+            N_("dilation - 1"),
+            N_(
+                "off by one in the dilation: your answers match dilation - 1, so your taps are one pixel too close. "
+                "d - 1 is the number of skipped pixels between taps; the step is d: {tap}."
+            ),
             _dilation_minus_one,
         ),
         Mistake(
             "dilation_ignored",
-            "dilation = 1",
-            f"the dilation is ignored: your answers match dilation = 1. Spread the taps d apart: {tap}.",
+            N_("dilation = 1"),
+            N_("the dilation is ignored: your answers match dilation = 1. Spread the taps d apart: {tap}."),
             lambda c, x, w, b: c.reference(x, w, b, dilation=1),
         ),
         Mistake(
             "padding_ignored",
-            "padding = 0",
-            f"the padding is ignored: your answers match padding = 0. Add p zeros on both sides first: {pad}.",
+            N_("padding = 0"),
+            N_("the padding is ignored: your answers match padding = 0. Add p zeros on both sides first: {pad}."),
             lambda c, x, w, b: c.reference(x, w, b, padding=0),
         ),
         Mistake(
             "padding_before_only",
-            "padding before the input only",
-            f"the padding is on one side only: your answers match p zeros before the input and none after. "
-            f"Pad both sides: {pad}.",
+            N_("padding before the input only"),
+            N_(
+                "the padding is on one side only: your answers match p zeros before the input and none after. "
+                "Pad both sides: {pad}."
+            ),
             lambda c, x, w, b: _padding_one_side(c, x, w, b, before=True),
         ),
         Mistake(
             "padding_after_only",
-            "padding after the input only",
-            f"the padding is on one side only: your answers match p zeros after the input and none before. "
-            f"Pad both sides: {pad}.",
+            N_("padding after the input only"),
+            N_(
+                "the padding is on one side only: your answers match p zeros after the input and none before. "
+                "Pad both sides: {pad}."
+            ),
             lambda c, x, w, b: _padding_one_side(c, x, w, b, before=False),
         ),
         Mistake(
             "stride_ignored",
-            "stride = 1",
-            "the stride is ignored: your answers match stride = 1. Output i starts at input position i*s, "
-            "and there are floor((L + 2p - d(k - 1) - 1) / s) + 1 outputs along each axis.",
+            N_("stride = 1"),
+            N_(
+                "the stride is ignored: your answers match stride = 1. Output i starts at input position i*s, "
+                "and there are floor((L + 2p - d(k - 1) - 1) / s) + 1 outputs along each axis."
+            ),
             lambda c, x, w, b: c.reference(x, w, b, stride=1),
         ),
         Mistake(
             "kernel_flipped",
-            "a flipped kernel",
-            "the kernel is flipped: your answers match the reversed kernel, a true (mathematical) convolution. "
-            f"Deep learning's 'convolution' is cross-correlation, with no flip: {tap}.",
+            N_("a flipped kernel"),
+            N_(
+                "the kernel is flipped: your answers match the reversed kernel, a true (mathematical) convolution. "
+                "Deep learning's 'convolution' is cross-correlation, with no flip: {tap}."
+            ),
             lambda c, x, w, b: c.reference(x, np.flip(w, axis=tuple(range(2, w.ndim))), b),
         ),
         Mistake(
             "bias_ignored",
-            "bias = None",
-            "the bias is missing: your answers match bias = None. Add bias[co] to every output of channel co.",
+            N_("bias = None"),
+            N_("the bias is missing: your answers match bias = None. Add bias[co] to every output of channel co."),
             lambda c, x, w, b: c.reference(x, w, None),
         ),
     ]
@@ -163,16 +203,20 @@ def _conv_mistakes(n_spatial: int) -> list[Mistake]:
         mistakes += [
             Mistake(
                 "dilation_swapped",
-                "the two dilations swapped",
-                "rows and columns are swapped: your answers match dilation = (dw, dh). dilation=(dh, dw) puts "
-                f"rows dh apart and columns dw apart: {tap}.",
+                N_("the two dilations swapped"),
+                N_(
+                    "rows and columns are swapped: your answers match dilation = (dw, dh). dilation=(dh, dw) puts "
+                    "rows dh apart and columns dw apart: {tap}."
+                ),
                 lambda c, x, w, b: c.reference(x, w, b, dilation=c.per_axis("dilation")[::-1]),
             ),
             Mistake(
                 "dilation_first_only",
-                "the first dilation on both axes",
-                "only the first dilation is used: your answers match dilation = (dh, dh). Use dh along rows "
-                f"(ki) and dw along columns (kj): {tap}.",
+                N_("the first dilation on both axes"),
+                N_(
+                    "only the first dilation is used: your answers match dilation = (dh, dh). Use dh along rows "
+                    "(ki) and dw along columns (kj): {tap}."
+                ),
                 lambda c, x, w, b: c.reference(x, w, b, dilation=(c.per_axis("dilation")[0],) * 2),
             ),
         ]
@@ -215,14 +259,23 @@ def _try(
         return None
 
 
-def _check_conv(fn: ConvFunction, cases: list[ConvCase], covers: str, quiet: bool) -> Verdict:
+def _either(options: list[str]) -> str:
+    """``"a or b or c"`` in the learner's language (each option already translated)."""
+    text = options[-1]
+    for option in reversed(options[:-1]):
+        text = tr("{first} or {rest}", first=option, rest=text)
+    return text
+
+
+def _check_conv(fn: ConvFunction, cases: list[ConvCase], success: str, quiet: bool) -> Verdict:
+    """``success`` is a template marked with ``N_``, with the fields ``name`` and ``count``."""
     name = name_of(fn)
     n_spatial = cases[0].n_spatial
     operands = [case.operands(seed) for seed, case in enumerate(cases)]
     expected = [case.reference(*ops) for case, ops in zip(cases, operands)]
     answers = []
     for number, (case, (x, w, b)) in enumerate(zip(cases, operands), start=1):
-        where = f"Case {number} of {len(cases)}: {case.describe()}."
+        where = case.describe(number, len(cases))
         try:
             # Copies, so that a function that writes into its input cannot spoil the next case.
             got = fn(
@@ -240,30 +293,29 @@ def _check_conv(fn: ConvFunction, cases: list[ConvCase], covers: str, quiet: boo
             if isinstance(error, TypeError) and any(
                 isinstance(v, tuple) for v in (case.stride, case.padding, case.dilation)
             ):
-                lines.append("Stride, padding and dilation may each be an int or a (rows, columns) pair.")
+                lines.append(tr("Stride, padding and dilation may each be an int or a (rows, columns) pair."))
             return finish(failure(name, lines, "raised"), quiet)
         problem = not_an_array(got)
         if problem:
             shape = expected[number - 1].shape
-            return finish(
-                failure(name, [where, problem, f"Expected an array of shape {shape}."], "not_an_array"), quiet
-            )
+            lines = [where, problem, tr("Expected an array of shape {shape}.", shape=shape)]
+            return finish(failure(name, lines, "not_an_array"), quiet)
         answers.append(got)
 
     wrong = [n for n, (got, exp) in enumerate(zip(answers, expected)) if not _same(got, exp)]
     if not wrong:
-        return finish(Verdict(ok=True, message=f"✓ {name} is right on all {len(cases)} cases ({covers})."), quiet)
+        return finish(passed(success, name=name, count=len(cases)), quiet)
 
     first = wrong[0]
     case, got, exp = cases[first], answers[first], expected[first]
-    lines = [f"Case {first + 1} of {len(cases)}: {case.describe()}."]
+    lines = [case.describe(first + 1, len(cases))]
     if got.shape != exp.shape:
-        lines.append(f"Expected output shape {exp.shape}, got {got.shape}.")
+        lines.append(tr("Expected output shape {expected}, got {got}.", expected=exp.shape, got=got.shape))
     for mistake in _conv_mistakes(n_spatial):
         guesses = [_try(mistake, c, ops) for c, ops in zip(cases, operands)]
         # The mistake must explain every wrong answer and contradict no right one.
         if all(_same(a, g) or (g is None and n not in wrong) for n, (a, g) in enumerate(zip(answers, guesses))):
-            lines.append(f"Diagnosis: {mistake.advice}")
+            lines.append(_advice(mistake, n_spatial))
             return finish(failure(name, lines, mistake.key), quiet)
 
     if got.shape != exp.shape:
@@ -279,24 +331,33 @@ def _check_conv(fn: ConvFunction, cases: list[ConvCase], covers: str, quiet: boo
             )
         ]
         lines.append(
-            "Along each spatial axis the output has floor((i + 2p - d(k - 1) - 1) / s) + 1 positions: "
-            + "; ".join(sizes)
-            + "."
+            tr(
+                "Along each spatial axis the output has floor((i + 2p - d(k - 1) - 1) / s) + 1 positions: {sizes}.",
+                sizes="; ".join(sizes),
+            )
         )
         alike = [
-            m.looks_like
+            tr(m.looks_like)
             for m in _conv_mistakes(n_spatial)
             if (g := _try(m, case, operands[first])) is not None and g.shape == got.shape
         ]
         if alike:
-            lines.append(f"Your shape is what you get with {' or '.join(alike)}.")
+            lines.append(tr("Your shape is what you get with {alike}.", alike=_either(alike)))
         return finish(failure(name, lines, "shape"), quiet)
 
     differ = ~np.isclose(got, exp, rtol=1e-9, atol=1e-9)
     index = tuple(int(v) for v in np.argwhere(differ)[0])
     lines.append(
-        f"Right shape {exp.shape}, but {int(differ.sum())} of {exp.size} values differ; the first at index {index}: "
-        f"expected {exp[index]:g}, got {got[index]:g}."
+        tr(
+            "Right shape {shape}, but {count} of {size} values differ; the first at index {index}: "
+            "expected {expected}, got {got}.",
+            shape=exp.shape,
+            count=int(differ.sum()),
+            size=exp.size,
+            index=index,
+            expected=f"{exp[index]:g}",
+            got=f"{got[index]:g}",
+        )
     )
     return finish(failure(name, lines, "values"), quiet)
 
@@ -330,7 +391,10 @@ def check_conv1d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
     >>> check_conv1d(no_stride, quiet=True).mistake
     'stride_ignored'
     """
-    return _check_conv(fn, CONV1D_CASES, "dilations 1 to 4, padding, stride, channels, a batch and a bias", quiet)
+    success = N_(
+        "✓ {name} is right on all {count} cases (dilations 1 to 4, padding, stride, channels, a batch and a bias)."
+    )
+    return _check_conv(fn, CONV1D_CASES, success, quiet)
 
 
 def check_conv2d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
@@ -363,5 +427,8 @@ def check_conv2d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
     >>> check_conv2d(rows_only, quiet=True).mistake
     'dilation_first_only'
     """
-    covers = "square and per-axis stride, padding and dilation, channels, a batch and a bias"
-    return _check_conv(fn, CONV2D_CASES, covers, quiet)
+    success = N_(
+        "✓ {name} is right on all {count} cases "
+        "(square and per-axis stride, padding and dilation, channels, a batch and a bias)."
+    )
+    return _check_conv(fn, CONV2D_CASES, success, quiet)

@@ -10,37 +10,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dilconv_lib.exercises.harness import Verdict, finish
+from dilconv_lib.exercises.harness import Verdict, call_learner, failure, finish, name_of, passed
+from dilconv_lib.i18n import N_, tr
 from dilconv_lib.practice import conv1d_stack, conv_cost, field_geometry, input_support
 
 __all__ = ["check_field_centre", "check_output_stride_plan", "check_separable_cost"]
-
-
-def _verdict(ok: bool, name: str, good: str, lines: Sequence[str], mistake: str | None, quiet: bool) -> Verdict:
-    if ok:
-        verdict = Verdict(ok=True, message=f"✓ {name} {good}")
-    else:
-        text = "\n".join([f"✗ {name} is not right yet.", *(f"  {line}" for line in lines)])
-        verdict = Verdict(ok=False, message=text, mistake=mistake)
-    return finish(verdict, quiet)  # printed in the learner's language (dilconv_lib.messages)
-
-
-def _call(fn: Callable[..., Any], *args: Any) -> tuple[Any, Verdict | None, str]:
-    """Call a learner's function; on an exception return a verdict explaining it."""
-    if not callable(fn):
-        raise TypeError(f"fn must be a function, got {type(fn).__name__}")
-    name = getattr(fn, "__name__", type(fn).__name__)
-    try:
-        return fn(*args), None, name
-    except NotImplementedError:
-        message = (
-            f"✗ {name} is not implemented yet: fill in its body in place of `raise NotImplementedError(...)`, "
-            "run that cell, then run this check again."
-        )
-        return None, Verdict(ok=False, message=message, mistake="not_implemented"), name
-    except Exception as error:  # the learner's bug, reported rather than raised
-        message = f"✗ {name} is not right yet.\n  {name}{args} raised {type(error).__name__}: {error}"
-        return None, Verdict(ok=False, message=message, mistake="raised"), name
 
 
 def check_output_stride_plan(fn: Callable[[Sequence[int], int], Any], *, quiet: bool = False) -> Verdict:
@@ -70,41 +44,50 @@ def check_output_stride_plan(fn: Callable[[Sequence[int], int], Any], *, quiet: 
     'output_stride'
     """
     cases = [([2, 2, 2, 2, 2], 8), ([2, 1, 2, 1, 2, 1], 2), ([2, 2, 1, 2], 4), ([2, 2, 2], 8), ([2, 3, 1, 2], 2)]
+    name = name_of(fn)
     for strides, target in cases:
-        answer, failed, name = _call(fn, list(strides), target)
-        if failed is not None:
-            return finish(failed, quiet)
+        answer, stop = call_learner(fn, name, quiet, list(strides), target)
+        if stop is not None:
+            return stop
+        call = f"{name}({strides}, {target})"
         try:
             new, dilations = (list(map(int, a)) for a in answer)
         except (TypeError, ValueError):
-            return _verdict(False, name, "", [f"return two lists (strides, dilations), got {answer!r}"], "shape", quiet)
+            lines = [tr("return two lists (strides, dilations), got {got}", got=repr(answer))]
+            return finish(failure(name, lines, "shape"), quiet)
         if len(new) != len(strides) or len(dilations) != len(strides):
-            lines = [f"{name}({strides}, {target}): give one stride and one dilation per layer, got {answer!r}"]
-            return _verdict(False, name, "", lines, "shape", quiet)
+            lines = [tr("{call}: give one stride and one dilation per layer, got {got}", call=call, got=repr(answer))]
+            return finish(failure(name, lines, "shape"), quiet)
         if math.prod(new) != target:
             lines = [
-                f"{name}({strides}, {target}): the strides you keep multiply to {math.prod(new)}, not {target}.",
-                "Keep the first strides while their product stays within the output stride; set the rest to 1.",
+                tr(
+                    "{call}: the strides you keep multiply to {product}, not {target}.",
+                    call=call,
+                    product=math.prod(new),
+                    target=target,
+                ),
+                tr("Keep the first strides while their product stays within the output stride; set the rest to 1."),
             ]
-            return _verdict(False, name, "", lines, "output_stride", quiet)
+            return finish(failure(name, lines, "output_stride"), quiet)
         expected = _plan(strides, target)
         if (new, dilations) != expected:
             lines = [
-                f"{name}({strides}, {target}) gave dilations {dilations}, expected {expected[1]}.",
-                "A layer's dilation is the product of the strides removed before it (a layer whose own stride was",
-                "removed keeps the dilation it had: the stride acted on its output, not on its taps).",
+                tr("{call} gave dilations {got}, expected {expected}.", call=call, got=dilations, expected=expected[1]),
+                tr(
+                    "A layer's dilation is the product of the strides removed before it (a layer whose own stride "
+                    "was removed keeps the dilation it had: the stride acted on its output, not on its taps)."
+                ),
             ]
-            return _verdict(False, name, "", lines, "dilations", quiet)
+            return finish(failure(name, lines, "dilations"), quiet)
         if not _same_after_subsampling(strides, new, dilations):  # pragma: no cover - holds when the plan matches
-            return _verdict(
-                False, name, "", ["the dilated network does not reproduce the strided one"], "values", quiet
-            )
-    return _verdict(
-        True,
-        name,
-        f"is right on all {len(cases)} cases: subsampled, each dilated chain equals the strided one.",
-        [],
-        None,
+            lines = [tr("the dilated network does not reproduce the strided one")]
+            return finish(failure(name, lines, "values"), quiet)
+    return finish(
+        passed(
+            "✓ {name} is right on all {count} cases: subsampled, each dilated chain equals the strided one.",
+            name=name,
+            count=len(cases),
+        ),
         quiet,
     )
 
@@ -148,36 +131,50 @@ def check_separable_cost(fn: Callable[[int, int, int, int], Any], *, quiet: bool
     'ordinary'
     """
     cases = [(256, 256, 3, 33), (2048, 256, 3, 65), (8, 16, 5, 7), (3, 1, 1, 1)]
+    name = name_of(fn)
     for c_in, c_out, k, n in cases:
-        answer, failed, name = _call(fn, c_in, c_out, k, n)
-        if failed is not None:
-            return finish(failed, quiet)
+        answer, stop = call_learner(fn, name, quiet, c_in, c_out, k, n)
+        if stop is not None:
+            return stop
         expected = conv_cost(c_in, c_out, k, n, separable=True)
         try:
             got = tuple(int(a) for a in answer)
         except (TypeError, ValueError):
-            return _verdict(False, name, "", [f"return (weights, multiply_adds), got {answer!r}"], "shape", quiet)
+            lines = [tr("return (weights, multiply_adds), got {got}", got=repr(answer))]
+            return finish(failure(name, lines, "shape"), quiet)
         if got == expected:
             continue
         hints: dict[tuple[int, ...], tuple[str, str]] = {
             conv_cost(c_in, c_out, k, n): (
-                "that is an ordinary convolution's cost: split it into a depthwise "
-                "k x k (one filter per input channel) and a pointwise 1 x 1",
+                N_(
+                    "that is an ordinary convolution's cost: split it into a depthwise "
+                    "k x k (one filter per input channel) and a pointwise 1 x 1"
+                ),
                 "ordinary",
             ),
             (c_in * k * k, c_in * k * k * n * n): (
-                "you counted the depthwise part only: add the 1 x 1 convolution's C_in C_out weights",
+                N_("you counted the depthwise part only: add the 1 x 1 convolution's C_in C_out weights"),
                 "depthwise_only",
             ),
             (expected[0], expected[0]): (
-                "each weight is used once per output position: multiply by size^2",
+                N_("each weight is used once per output position: multiply by size^2"),
                 "positions",
             ),
         }
-        hint, mistake = hints.get(got, ("weights: C_in k^2 + C_in C_out; multiply-adds: weights x size^2", "values"))
-        lines = [f"{name}({c_in}, {c_out}, {k}, {n}) gave {got}, expected {expected}:", hint]
-        return _verdict(False, name, "", lines, mistake, quiet)
-    return _verdict(True, name, f"is right on all {len(cases)} cases.", [], None, quiet)
+        hint, mistake = hints.get(
+            got, (N_("weights: C_in k^2 + C_in C_out; multiply-adds: weights x size^2"), "values")
+        )
+        lines = [
+            tr(
+                "{call} gave {got}, expected {expected}:",
+                call=f"{name}({c_in}, {c_out}, {k}, {n})",
+                got=got,
+                expected=expected,
+            ),
+            tr(hint),
+        ]
+        return finish(failure(name, lines, mistake), quiet)
+    return finish(passed("✓ {name} is right on all {count} cases.", name=name, count=len(cases)), quiet)
 
 
 def check_field_centre(
@@ -201,14 +198,15 @@ def check_field_centre(
         ([4, 4], [2, 2], [1, 1]),
         ([5, 2], [1, 2], [0, 0]),
     ]
+    name = name_of(fn)
     for ks, ss, ps in stacks:
         geometry = field_geometry(ks, ss, ps)
         model = conv1d_stack(ks, ss, ps)
         inside = -(-geometry.effective_padding // geometry.effective_stride)  # the first field with no padding
         for f in (inside, inside + 3):
-            answer, failed, name = _call(fn, list(ks), list(ss), list(ps), f)
-            if failed is not None:
-                return finish(failed, quiet)
+            answer, stop = call_learner(fn, name, quiet, list(ks), list(ss), list(ps), f)
+            if stop is not None:
+                return stop
             expected = geometry.centre(f)
             support = input_support(model, 2 * geometry.receptive_field + (f + 4) * geometry.effective_stride, f)
             assert (support.min() + support.max()) / 2 == expected  # the closed form, checked by gradient
@@ -216,11 +214,21 @@ def check_field_centre(
                 continue
             j, r = geometry.effective_stride, geometry.receptive_field
             if isinstance(answer, (int, float)) and math.isclose(float(answer), f * j + (r - 1) / 2):
-                hint, mistake = "the padding shifts the field to the left: subtract P = sum_l p_l J_l.", "padding"
+                hint, mistake = N_("the padding shifts the field to the left: subtract P = sum_l p_l J_l."), "padding"
             elif isinstance(answer, (int, float)) and math.isclose(float(answer), f * j):
-                hint, mistake = "f S is where the field would start without padding, not its centre.", "padding"
+                hint, mistake = N_("f S is where the field would start without padding, not its centre."), "padding"
             else:
-                hint, mistake = "centre = f S - P + (r - 1) / 2, with S, P and r as in Araujo et al.", "values"
-            lines = [f"{name}({ks}, {ss}, {ps}, {f}) gave {answer!r}, expected {expected}:", hint]
-            return _verdict(False, name, "", lines, mistake, quiet)
-    return _verdict(True, name, f"is right on {len(stacks)} stacks, as the gradients confirm.", [], None, quiet)
+                hint, mistake = N_("centre = f S - P + (r - 1) / 2, with S, P and r as in Araujo et al."), "values"
+            lines = [
+                tr(
+                    "{call} gave {got}, expected {expected}:",
+                    call=f"{name}({ks}, {ss}, {ps}, {f})",
+                    got=repr(answer),
+                    expected=expected,
+                ),
+                tr(hint),
+            ]
+            return finish(failure(name, lines, mistake), quiet)
+    return finish(
+        passed("✓ {name} is right on {count} stacks, as the gradients confirm.", name=name, count=len(stacks)), quiet
+    )

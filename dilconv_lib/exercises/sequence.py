@@ -9,13 +9,18 @@ from typing import Any
 from dilconv_lib.exercises.harness import (
     Mistake,
     Verdict,
+    advise,
+    call_learner,
+    diagnosis,
     exception_lines,
     failure,
     finish,
     is_int,
     name_of,
     not_implemented,
+    passed,
 )
+from dilconv_lib.i18n import N_, tr
 
 __all__ = [
     "CAUSAL_LAYERS",
@@ -72,74 +77,115 @@ def check_causal_dilations(fn: Callable[[int], Any], *, quiet: bool = False) -> 
     name = name_of(fn)
     for n in CAUSAL_LAYERS:
         call = f"{name}({n})"
-        try:
-            got = fn(n)
-        except NotImplementedError:
-            return finish(not_implemented(name), quiet)
-        except Exception as error:  # anything the learner's code raises is reported, not re-raised
-            return finish(failure(name, [f"{call}:", *exception_lines(error)], "raised"), quiet)
+        got, stop = call_learner(fn, name, quiet, n, show_call=True)
+        if stop is not None:
+            return stop
         if not isinstance(got, list | tuple) or not all(is_int(d) and d >= 1 for d in got):
-            lines = [f"{call} returned {got!r}; expected a list of {n} ints >= 1, one dilation per layer."]
+            lines = [
+                tr(
+                    "{call} returned {got}; expected a list of {n} ints >= 1, one dilation per layer.",
+                    call=call,
+                    got=repr(got),
+                    n=n,
+                )
+            ]
             return finish(failure(name, lines, "not_a_list"), quiet)
         dilations = [int(d) for d in got]
         if len(dilations) != n:
-            lines = [f"{call} returned {len(dilations)} dilations, {dilations}; expected one per layer, {n}."]
+            lines = [
+                tr(
+                    "{call} returned {count} dilations, {dilations}; expected one per layer, {n}.",
+                    call=call,
+                    count=len(dilations),
+                    dilations=dilations,
+                    n=n,
+                )
+            ]
             return finish(failure(name, lines, "wrong_length"), quiet)
         field = 1 + (CAUSAL_TAPS - 1) * sum(dilations)
         reached = _causal_offsets(dilations)
         missing = sorted(set(range(field)) - reached)
         if missing:
             lines = [
-                f"{call} = {dilations}: a field of {field} steps, but output t never reads {len(missing)} of them, "
-                f"e.g. t - {missing[0]}.",
-                "Diagnosis: holes. Sorted from small to large, each dilation may be at most the field of the layers "
-                "before it (1 + 2 x their sum), so that its three copies of that field leave no gap.",
+                tr(
+                    "{call} = {dilations}: a field of {field} steps, but output t never reads {missing} of them, "
+                    "e.g. t - {first}.",
+                    call=call,
+                    dilations=dilations,
+                    field=field,
+                    missing=len(missing),
+                    first=missing[0],
+                ),
+                advise(
+                    N_(
+                        "holes. Sorted from small to large, each dilation may be at most the field of the layers "
+                        "before it (1 + 2 x their sum), so that its three copies of that field leave no gap."
+                    )
+                ),
             ]
             return finish(failure(name, lines, "holes"), quiet)
         if field != CAUSAL_TAPS**n:
-            lines = [f"{call} = {dilations}: a field of {field} steps without holes; {n} layers can read {3**n}."]
+            lines = [
+                tr(
+                    "{call} = {dilations}: a field of {field} steps without holes; {n} layers can read {most}.",
+                    call=call,
+                    dilations=dilations,
+                    field=field,
+                    n=n,
+                    most=3**n,
+                )
+            ]
             if sorted(dilations) == [2**i for i in range(n)]:
-                lines.append(
-                    "Diagnosis: WaveNet's doubling dilations suit its two taps. With three taps a layer can triple "
+                advice = N_(
+                    "WaveNet's doubling dilations suit its two taps. With three taps a layer can triple "
                     "the steps reached: make each dilation the field of the layers before it."
                 )
+                lines.append(advise(advice))
                 return finish(failure(name, lines, "doubling"), quiet)
-            lines.append(
-                f"Diagnosis: too narrow. The steps reached are sums of j_l d_l with j_l in 0, 1, 2: at most 3^{n} = "
-                f"{3**n} of them. To reach them all, make each dilation as large as the field of the layers before it."
+            advice = N_(
+                "too narrow. The steps reached are sums of j_l d_l with j_l in 0, 1, 2: at most 3^{n} = {most} of "
+                "them. To reach them all, make each dilation as large as the field of the layers before it."
             )
+            lines.append(advise(advice, n=n, most=3**n))
             return finish(failure(name, lines, "too_narrow"), quiet)
-    message = (
-        f"✓ {name} gives a causal field of 3^n steps without holes for 1 to {CAUSAL_LAYERS[-1]} layers "
-        f"({3 ** CAUSAL_LAYERS[-1]} with {CAUSAL_LAYERS[-1]})."
+    return finish(
+        passed(
+            "✓ {name} gives a causal field of 3^n steps without holes for 1 to {layers} layers ({most} with {last}).",
+            name=name,
+            layers=CAUSAL_LAYERS[-1],
+            most=3 ** CAUSAL_LAYERS[-1],
+            last=CAUSAL_LAYERS[-1],
+        ),
+        quiet,
     )
-    return finish(Verdict(ok=True, message=message), quiet)
 
 
 SHARE_MISTAKES = [
     Mistake(
         "negative_taps",
-        "n - r below zero",
-        "an outer tap is valid on max(n - r, 0) positions: never fewer than 0 (from r = n on, only the centre "
-        "tap is left).",
+        N_("n - r below zero"),
+        N_(
+            "an outer tap is valid on max(n - r, 0) positions: never fewer than 0 (from r = n on, only the centre "
+            "tap is left)."
+        ),
         lambda n, r: ((1 + 2 * (n - r) / n) / 3) ** 2,
     ),
     Mistake(
         "centre_missing",
-        "no centre tap",
-        "the centre tap is always valid: per axis the count is 1 + 2 max(n - r, 0) / n.",
+        N_("no centre tap"),
+        N_("the centre tap is always valid: per axis the count is 1 + 2 max(n - r, 0) / n."),
         lambda n, r: (2 * max(n - r, 0) / n / 3) ** 2,
     ),
     Mistake(
         "not_squared",
-        "one axis only",
-        "rows and columns are independent: square the share of one axis.",
+        N_("one axis only"),
+        N_("rows and columns are independent: square the share of one axis."),
         lambda n, r: (1 + 2 * max(n - r, 0) / n) / 3,
     ),
     Mistake(
         "one_outer_tap",
-        "one outer tap per axis",
-        "there are two outer taps per axis, at -r and +r, each valid on n - r of the n positions.",
+        N_("one outer tap per axis"),
+        N_("there are two outer taps per axis, at -r and +r, each valid on n - r of the n positions."),
         lambda n, r: ((1 + max(n - r, 0) / n) / 3) ** 2,
     ),
 ]
@@ -180,28 +226,40 @@ def check_valid_share(fn: Callable[[int, int], Any], *, quiet: bool = False) -> 
     name = name_of(fn)
     answers = []
     for n, r in SHARE_CASES:
-        try:
-            got = fn(n, r)
-        except NotImplementedError:
-            return finish(not_implemented(name), quiet)
-        except Exception as error:  # anything the learner's code raises is reported, not re-raised
-            return finish(failure(name, [f"{name}({n}, {r}):", *exception_lines(error)], "raised"), quiet)
+        got, stop = call_learner(fn, name, quiet, n, r, show_call=True)
+        if stop is not None:
+            return stop
         if not isinstance(got, numbers.Real) or isinstance(got, bool):
-            lines = [f"{name}({n}, {r}) returned {got!r}; expected a number between 0 and 1."]
+            lines = [
+                tr(
+                    "{call} returned {got}; expected a number between 0 and 1.",
+                    call=f"{name}({n}, {r})",
+                    got=repr(got),
+                )
+            ]
             return finish(failure(name, lines, "not_a_number"), quiet)
         answers.append(float(got))
     expected = [valid_tap_fraction(n, r) for n, r in SHARE_CASES]
     wrong = [m for m, (a, e) in enumerate(zip(answers, expected)) if not math.isclose(a, e)]
     if not wrong:
-        message = f"✓ {name} is right on all {len(SHARE_CASES)} cases (maps of 1 to 65 pixels, rates 1 to 100)."
-        return finish(Verdict(ok=True, message=message), quiet)
+        success = N_("✓ {name} is right on all {count} cases (maps of 1 to 65 pixels, rates 1 to 100).")
+        return finish(passed(success, name=name, count=len(SHARE_CASES)), quiet)
     n, r = SHARE_CASES[wrong[0]]
-    lines = [f"{name}({n}, {r}) returned {answers[wrong[0]]:.4f}; expected {expected[wrong[0]]:.4f}."]
+    lines = [
+        tr(
+            "{call} returned {got}; expected {right}.",
+            call=f"{name}({n}, {r})",
+            got=f"{answers[wrong[0]]:.4f}",
+            right=f"{expected[wrong[0]]:.4f}",
+        )
+    ]
     for mistake in SHARE_MISTAKES:
         if all(math.isclose(mistake.answer(*case), got) for case, got in zip(SHARE_CASES, answers)):
-            lines.append(f"Diagnosis: {mistake.advice}")
+            lines.append(diagnosis(mistake))
             return finish(failure(name, lines, mistake.key), quiet)
-    lines.append("Count the valid taps of one axis first: the centre tap, and each outer tap on max(n - r, 0) of n.")
+    lines.append(
+        tr("Count the valid taps of one axis first: the centre tap, and each outer tap on max(n - r, 0) of n.")
+    )
     return finish(failure(name, lines, "values"), quiet)
 
 
@@ -246,7 +304,7 @@ def check_aspp_v2(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict:
     except Exception as error:  # anything the learner's code raises is reported, not re-raised
         lines = exception_lines(error)
         if isinstance(error, RuntimeError):
-            lines.append("Each branch must keep the 33 x 33 size: pad it by its own rate.")
+            lines.append(tr("Each branch must keep the 33 x 33 size: pad it by its own rate."))
         return finish(failure(name, lines, "raised"), quiet)
     convs: list[torch.nn.Conv2d] = [c for c in module.branches if isinstance(c, torch.nn.Conv2d)]
     r0 = module.rates[0]
@@ -256,25 +314,37 @@ def check_aspp_v2(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict:
         one_rate = torch.stack([F.conv2d(x, c.weight, c.bias, padding=r0, dilation=r0) for c in convs]).sum(dim=0)
         relu_sum = torch.stack([F.relu(b) for b in branches]).sum(dim=0)
     if not isinstance(got, torch.Tensor):
-        lines = [f"It returned a {type(got).__name__}; expected a tensor of shape {tuple(expected.shape)}."]
+        lines = [
+            tr(
+                "It returned a {kind}; expected a tensor of shape {shape}.",
+                kind=type(got).__name__,
+                shape=tuple(expected.shape),
+            )
+        ]
         return finish(failure(name, lines, "not_a_tensor"), quiet)
     got = got.detach()
     if got.shape != expected.shape:
-        lines = [f"Expected shape {tuple(expected.shape)}, got {tuple(got.shape)}."]
+        lines = [tr("Expected shape {expected}, got {got}.", expected=tuple(expected.shape), got=tuple(got.shape))]
         if got.ndim == 4 and got.shape[1] == len(branches) * 5:
-            lines.append("Diagnosis: v2 sums its four branches; concatenating them gives 4 x C_out channels.")
+            lines.append(advise(N_("v2 sums its four branches; concatenating them gives 4 x C_out channels.")))
             return finish(failure(name, lines, "concatenated"), quiet)
         return finish(failure(name, lines, "shape"), quiet)
     if torch.allclose(got, expected, rtol=0, atol=1e-10):
-        message = f"✓ {name} matches ASPP(variant='v2'): four rates, each its own padding, summed."
-        return finish(Verdict(ok=True, message=message), quiet)
-    lines = [f"Right shape {tuple(got.shape)}, wrong values."]
-    for key, guess, advice in [
-        ("relu", relu_sum, "v2's branches give class scores: sum them without a ReLU."),
-        ("one_rate", one_rate, f"every branch used rate {r0}: give each branch its own rate (module.rates)."),
+        return finish(
+            passed("✓ {name} matches ASPP(variant='v2'): four rates, each its own padding, summed.", name=name), quiet
+        )
+    lines = [tr("Right shape {shape}, wrong values.", shape=tuple(got.shape))]
+    for key, guess, advice, fields in [
+        ("relu", relu_sum, N_("v2's branches give class scores: sum them without a ReLU."), {}),
+        (
+            "one_rate",
+            one_rate,
+            N_("every branch used rate {rate}: give each branch its own rate (module.rates)."),
+            {"rate": r0},
+        ),
     ]:
         if torch.allclose(got, guess, rtol=0, atol=1e-10):
-            lines.append(f"Diagnosis: {advice}")
+            lines.append(advise(advice, **fields))
             return finish(failure(name, lines, key), quiet)
-    lines.append("Use each branch's own rate as its dilation and padding, its weight and bias, and sum the four.")
+    lines.append(tr("Use each branch's own rate as its dilation and padding, its weight and bias, and sum the four."))
     return finish(failure(name, lines, "values"), quiet)

@@ -10,13 +10,16 @@ import numpy as np
 from dilconv_lib.exercises.harness import (
     IntOrPair,
     Verdict,
+    advise,
     call_learner,
     failure,
     finish,
     is_int,
     name_of,
     not_an_array,
+    passed,
 )
+from dilconv_lib.i18n import N_, tr
 
 __all__ = ["check_dilate_kernel", "check_im2col_bytes", "check_pixels_read"]
 
@@ -54,29 +57,46 @@ def check_dilate_kernel(fn: Callable[[np.ndarray, IntOrPair], Any], *, quiet: bo
         got, stop = call_learner(fn, name, quiet, w.copy(), d)
         if stop is not None:
             return stop
-        case = f"weight {shape}, dilation {d}"
         problem = not_an_array(got)
         if problem is not None:
-            return finish(failure(name, [f"{case}: {problem}"], "not_an_array"), quiet)
+            line = tr("weight {shape}, dilation {dilation}: {problem}", shape=shape, dilation=d, problem=problem)
+            return finish(failure(name, [line], "not_an_array"), quiet)
         got = np.asarray(got)
         if got.shape != expected.shape:
             dh, dw = (d, d) if isinstance(d, int) else d
-            lines = [f"{case}: shape {got.shape}, expected {expected.shape}."]
+            lines = [
+                tr(
+                    "weight {shape}, dilation {dilation}: shape {got}, expected {expected}.",
+                    shape=shape,
+                    dilation=d,
+                    got=got.shape,
+                    expected=expected.shape,
+                )
+            ]
             if got.shape[2:] == (dh * (shape[2] - 1), dw * (shape[3] - 1)):
-                lines.append("Diagnosis: the extent is d * (k - 1) + 1: the last tap needs its own pixel.")
+                lines.append(advise(N_("the extent is d * (k - 1) + 1: the last tap needs its own pixel.")))
                 return finish(failure(name, lines, "extent"), quiet)
             if got.shape[2:] == (dh * shape[2], dw * shape[3]):
-                lines.append("Diagnosis: d * k is one gap too many: k taps have k - 1 gaps of d, so d * (k - 1) + 1.")
+                advice = N_("d * k is one gap too many: k taps have k - 1 gaps of d, so d * (k - 1) + 1.")
+                lines.append(advise(advice))
                 return finish(failure(name, lines, "extent"), quiet)
-            lines.append("The dense kernel is d * (k - 1) + 1 pixels along each axis.")
+            lines.append(tr("The dense kernel is d * (k - 1) + 1 pixels along each axis."))
             return finish(failure(name, lines, "shape"), quiet)
         if not np.array_equal(got, expected):
             first = np.argwhere(got != expected)[0].tolist()
-            lines = [f"{case}: right shape, but the values at {first} differ (and maybe more)."]
-            lines.append("The taps belong at rows 0, d, 2d, ... and columns 0, d, 2d, ...; zeros everywhere else.")
+            lines = [
+                tr(
+                    "weight {shape}, dilation {dilation}: right shape, but the values at {index} differ "
+                    "(and maybe more).",
+                    shape=shape,
+                    dilation=d,
+                    index=first,
+                ),
+                tr("The taps belong at rows 0, d, 2d, ... and columns 0, d, 2d, ...; zeros everywhere else."),
+            ]
             return finish(failure(name, lines, "values"), quiet)
-    message = f"✓ {name} is right on all {len(cases)} cases (square and per-axis dilations, channels)."
-    return finish(Verdict(ok=True, message=message), quiet)
+    success = N_("✓ {name} is right on all {count} cases (square and per-axis dilations, channels).")
+    return finish(passed(success, name=name, count=len(cases)), quiet)
 
 
 def check_pixels_read(fn: Callable[[int, int, int, int, int], Any], *, quiet: bool = False) -> Verdict:
@@ -108,23 +128,41 @@ def check_pixels_read(fn: Callable[[int, int, int, int, int], Any], *, quiet: bo
                 try:
                     got = {(int(r), int(c)) for r, c in got}
                 except (TypeError, ValueError):
-                    lines = [f"It returned {type(got).__name__}; expected a set of (row, column) pairs."]
+                    lines = [
+                        tr(
+                            "It returned {kind}; expected a set of (row, column) pairs.",
+                            kind=type(got).__name__,
+                        )
+                    ]
                     return finish(failure(name, lines, "values"), quiet)
                 if got == expected:
                     continue
-                where = f"k={k}, dilation={d}, stride={s}, tap ({ki}, {kj}), {n_out}x{n_out} outputs"
-                lines = [f"{where}: missing {sorted(expected - got)[:4]}, extra {sorted(got - expected)[:4]}."]
-                if got == grid(ki, kj, n_out, d, s):
-                    lines.append(
-                        "Diagnosis: stride and dilation are swapped: output i moves by the stride, tap ki by d."
+                lines = [
+                    tr(
+                        "k={k}, dilation={dilation}, stride={stride}, tap ({ki}, {kj}), {n}x{n} outputs: "
+                        "missing {missing}, extra {extra}.",
+                        k=k,
+                        dilation=d,
+                        stride=s,
+                        ki=ki,
+                        kj=kj,
+                        n=n_out,
+                        missing=sorted(expected - got)[:4],
+                        extra=sorted(got - expected)[:4],
                     )
+                ]
+                if got == grid(ki, kj, n_out, d, s):
+                    advice = N_("stride and dilation are swapped: output i moves by the stride, tap ki by d.")
+                    lines.append(advise(advice))
                     return finish(failure(name, lines, "swapped"), quiet)
-                lines.append("Output (i, j) reads tap (ki, kj) at (i*stride + ki*dilation, j*stride + kj*dilation).")
+                lines.append(
+                    tr("Output (i, j) reads tap (ki, kj) at (i*stride + ki*dilation, j*stride + kj*dilation).")
+                )
                 return finish(failure(name, lines, "values"), quiet)
-    message = (
-        f"✓ {name} is right: tap (ki, kj) reads a grid of step `stride` that starts at (ki*dilation, kj*dilation)."
+    success = N_(
+        "✓ {name} is right: tap (ki, kj) reads a grid of step `stride` that starts at (ki*dilation, kj*dilation)."
     )
-    return finish(Verdict(ok=True, message=message), quiet)
+    return finish(passed(success, name=name), quiet)
 
 
 def check_im2col_bytes(value: Any, *, quiet: bool = False) -> Verdict:
@@ -142,29 +180,34 @@ def check_im2col_bytes(value: Any, *, quiet: bool = False) -> Verdict:
     expected = n * c_in * k * k * size * size * itemsize
     name = "my_im2col_bytes"
     if not is_int(value) and not (isinstance(value, float) and value.is_integer()):
-        lines = [f"It is {value!r}; expected a whole number of bytes (an int)."]
+        lines = [tr("It is {got}; expected a whole number of bytes (an int).", got=repr(value))]
         return finish(failure(name, lines, "not_an_int"), quiet)
+    mib = expected // 2**20
     if value == expected:
-        message = (
-            f"✓ {expected} bytes ({expected // 2**20} MiB) is right: N * C_in * kH * kW * H_out * W_out items "
-            "of 4 bytes, at any dilation."
+        success = N_(
+            "✓ {expected} bytes ({mib} MiB) is right: N * C_in * kH * kW * H_out * W_out items of 4 bytes, "
+            "at any dilation."
         )
-        return finish(Verdict(ok=True, message=message), quiet)
-    lines = [f"{value!r} bytes; expected {expected} ({expected // 2**20} MiB)."]
+        return finish(passed(success, expected=expected, mib=mib), quiet)
+    lines = [tr("{got} bytes; expected {expected} ({mib} MiB).", got=repr(value), expected=expected, mib=mib)]
     window = d * (k - 1) + 1
     for key, guess, advice in [
-        ("itemsize", expected // itemsize, "that counts items: a float32 takes 4 bytes."),
-        ("batch", expected // n, "that is one image: the batch has N = 8."),
-        ("padded", n * c_in * k * k * (size + 2 * d) ** 2 * itemsize, "one column per OUTPUT pixel, 64 x 64 here."),
+        ("itemsize", expected // itemsize, N_("that counts items: a float32 takes 4 bytes.")),
+        ("batch", expected // n, N_("that is one image: the batch has N = 8.")),
+        (
+            "padded",
+            n * c_in * k * k * (size + 2 * d) ** 2 * itemsize,
+            N_("one column per OUTPUT pixel, 64 x 64 here."),
+        ),
         (
             "window",
             n * c_in * window * window * size * size * itemsize,
-            "a column holds the kH * kW taps, not the window.",
+            N_("a column holds the kH * kW taps, not the window."),
         ),
-        ("input", expected // (k * k), "that is the input; the matrix holds each pixel up to kH * kW times."),
+        ("input", expected // (k * k), N_("that is the input; the matrix holds each pixel up to kH * kW times.")),
     ]:
         if value == guess:
-            lines.append(f"Diagnosis: {advice}")
+            lines.append(advise(advice))
             return finish(failure(name, lines, key), quiet)
-    lines.append("Count C_in * kH * kW items per output pixel, H_out * W_out output pixels per image, N images.")
+    lines.append(tr("Count C_in * kH * kW items per output pixel, H_out * W_out output pixels per image, N images."))
     return finish(failure(name, lines, "values"), quiet)
