@@ -4,7 +4,10 @@
   (``build/student/``). In code cells the lines between nbgrader's ``### BEGIN SOLUTION`` and
   ``### END SOLUTION`` become ``# Your code here`` and ``raise NotImplementedError("Exercise: ...")``
   at the same indentation; in markdown cells the text between ``<!-- BEGIN SOLUTION -->`` and
-  ``<!-- END SOLUTION -->`` becomes ``*Your answer here.*``. The lecturer's notes are left out. A rebuild
+  ``<!-- END SOLUTION -->`` becomes ``*Your answer here.*``. The stubs speak the notebooks' language (their
+  metadata's ``language``, which ``tools/i18n.py`` sets, or ``--lang``): in the Chinese edition
+  ``# 在这里写你的代码`` and ``raise NotImplementedError("练习：...")``, the names in the hint left as code.
+  The lecturer's notes are left out. A rebuild
   refuses to replace a notebook changed since it was built (a learner's answers); ``make lab`` gives the
   learner a copy of this edition of their own, ``workspace/`` (:mod:`tools.workspace`).
 - ``slides``: one reveal.js deck per notebook, ``NAME.slides.html`` (``build/slides/``), from the cells'
@@ -18,8 +21,8 @@ copied next to them; jQuery, require.js, Mermaid and the widget manager, which n
 load from CDNs, are left out. Widgets need a kernel: their outputs become a line of text. The first
 cell of a notebook that sets it up on Colab (tagged ``colab-setup``) is left out of slides and pages.
 
-``python -m tools.editions {student,slides,html} [--out DIR]`` (``make student``, ``make slides``,
-``make html``) writes one edition.
+``python -m tools.editions {student,slides,html} [--out DIR] [--notebooks DIR] [--lang {en,zh}]`` (``make student``,
+``make slides``, ``make html``) writes one edition.
 """
 
 from __future__ import annotations
@@ -45,17 +48,43 @@ from nbformat import NotebookNode
 from tools import manifest
 
 __all__ = [
+    "STUBS",
     "LearnersWork",
     "build_html",
     "build_slides",
     "build_student",
     "is_lecturer_note",
     "strip_solutions",
+    "stub_language",
     "student_notebook",
     "syllabus",
 ]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+# The stubs' words in each language the editions speak: the code line, the exercise's message (its hint, what
+# to write, in {hint}), the markdown answer; and the hint's phrases, whose {function} and {names} stay code.
+STUBS = {
+    "en": {
+        "code": "# Your code here",
+        "raise": "Exercise: {hint}",
+        "answer": "*Your answer here.*",
+        "body": "write the body of {function}",
+        "cell": "fill in this cell",
+        "set": "set {names}",
+        "comma": ", ",
+        "and": " and ",
+    },
+    "zh": {
+        "code": "# 在这里写你的代码",
+        "raise": "练习：{hint}",
+        "answer": "（在这里写你的答案。）",  # no italics in Chinese
+        "body": "写出 {function} 的函数体",
+        "cell": "补全这个单元格",
+        "set": "给 {names} 赋值",
+        "comma": "、",
+        "and": " 和 ",
+    },
+}
 MARKDOWN_SOLUTION = re.compile(r"<!-- BEGIN SOLUTION -->.*?<!-- END SOLUTION -->", re.DOTALL)
 SETUP_TAG = "colab-setup"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -201,20 +230,32 @@ def _bound_names(code: str) -> list[str]:
     return [name for n, name in enumerate(names) if name not in names[:n] and name != "_"]
 
 
-def _hint(lines: list[str], begin: int, end: int, after: str) -> str:
-    """What a stub asks for: the body of the function it lies in, or the names its region sets that
-    the code ``after`` it uses."""
+def stub_language(language: str | None) -> str:
+    """The key of :data:`STUBS` for a notebook's language tag ("zh-CN", "zh", "en", None: English).
+
+    >>> stub_language("zh-CN"), stub_language("en"), stub_language(None)
+    ('zh', 'en', 'en')
+    """
+    code = (language or "en").lower().replace("_", "-").split("-")[0]
+    return code if code in STUBS else "en"
+
+
+def _hint(lines: list[str], begin: int, end: int, after: str, lang: str = "en") -> str:
+    """What a stub asks for, in ``lang``: the body of the function it lies in, or the names its region sets
+    that the code ``after`` it uses."""
+    words = STUBS[lang]
     function = _enclosing_function(lines, begin)
     if function:
-        return f"write the body of {function}"
+        return words["body"].format(function=function)
     bound = _bound_names("\n".join(lines[begin + 1 : end]))
     wanted = [name for name in bound if re.search(rf"\b{re.escape(name)}\b", after)] or bound
     if not wanted:
-        return "fill in this cell"
-    return "set " + (wanted[0] if len(wanted) == 1 else ", ".join(wanted[:-1]) + " and " + wanted[-1])
+        return words["cell"]
+    names = wanted[0] if len(wanted) == 1 else words["comma"].join(wanted[:-1]) + words["and"] + wanted[-1]
+    return words["set"].format(names=names)
 
 
-def strip_solutions(source: str, following: str = "") -> str:
+def strip_solutions(source: str, following: str = "", lang: str = "en") -> str:
     """A code cell's source with each solution region replaced by a stub.
 
     Parameters
@@ -223,6 +264,7 @@ def strip_solutions(source: str, following: str = "") -> str:
     following : the code that comes after the cell (the next code cell, usually the check): the hint
         of a stub outside any function names what the region sets that this code, or the rest of the
         cell, uses
+    lang : the stubs' language, a key of :data:`STUBS` ("en", "zh")
 
     Returns
     -------
@@ -241,6 +283,9 @@ def strip_solutions(source: str, following: str = "") -> str:
     >>> print(strip_solutions(cell, following="assert rates[0] == 1"))
     # Your code here
     raise NotImplementedError("Exercise: set rates")
+    >>> print(strip_solutions(cell, lang="zh"))
+    # 在这里写你的代码
+    raise NotImplementedError("练习：给 r 和 rates 赋值")
     >>> strip_solutions("### BEGIN SOLUTION\\nr = 3")
     Traceback (most recent call last):
     ...
@@ -257,9 +302,10 @@ def strip_solutions(source: str, following: str = "") -> str:
         end = next((m for m in range(n + 1, len(lines)) if lines[m].strip() == END), None)
         if end is None:
             raise ValueError(f"{BEGIN!r} on line {n + 1} has no {END!r} after it")
-        hint = _hint(lines, n, end, "\n".join([*lines[end + 1 :], following]))
+        hint = _hint(lines, n, end, "\n".join([*lines[end + 1 :], following]), lang)
         indent = _indent(lines[n])
-        out += [f"{indent}# Your code here", f"{indent}raise NotImplementedError({json.dumps(f'Exercise: {hint}')})"]
+        message = json.dumps(STUBS[lang]["raise"].format(hint=hint), ensure_ascii=False)
+        out += [f"{indent}{STUBS[lang]['code']}", f"{indent}raise NotImplementedError({message})"]
         n = end + 1
     stray = [m + 1 for m, line in enumerate(out) if "BEGIN SOLUTION" in line or "END SOLUTION" in line]
     if stray:  # e.g. an END without a BEGIN, or a marker with more text on its line: its solution would leak
@@ -272,24 +318,26 @@ def is_lecturer_note(cell: NotebookNode) -> bool:
     return cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
 
 
-def student_notebook(nb: NotebookNode) -> NotebookNode:
+def student_notebook(nb: NotebookNode, lang: str | None = None) -> NotebookNode:
     """A copy of ``nb`` with its solutions stripped (:func:`strip_solutions`) and its outputs cleared.
 
     Markdown between ``<!-- BEGIN SOLUTION -->`` and ``<!-- END SOLUTION -->`` becomes ``*Your answer here.*``;
     execution counts and stored widget state go with the outputs; the lecturer's notes (cells whose slide
     type is ``notes``) go too, since some of them name an exercise's answer; tags and slide metadata stay.
+    The stubs are in ``lang`` ("en", "zh"), by default the language of the notebook's metadata.
     """
+    words = stub_language(lang or nb.metadata.get("language"))
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
     nb.cells = [cell for cell in nb.cells if not is_lecturer_note(cell)]
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     for n, cell in enumerate(code):
         if BEGIN in cell.source:
-            cell.source = strip_solutions(cell.source, code[n + 1].source if n + 1 < len(code) else "")
+            cell.source = strip_solutions(cell.source, code[n + 1].source if n + 1 < len(code) else "", words)
         cell.outputs, cell.execution_count = [], None
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = MARKDOWN_SOLUTION.sub("*Your answer here.*", cell.source)
+            cell.source = MARKDOWN_SOLUTION.sub(STUBS[words]["answer"], cell.source)
     return nb
 
 
@@ -314,8 +362,10 @@ class LearnersWork(RuntimeError):
     """A build would delete or overwrite a notebook that was changed after the course wrote it."""
 
 
-def build_student(notebooks: Path, out: Path) -> list[Path]:
+def build_student(notebooks: Path, out: Path, lang: str | None = None) -> list[Path]:
     """Write the student edition of every notebook in ``notebooks`` to ``out``; return the files written.
+
+    The stubs are in ``lang`` ("en", "zh"), by default in each notebook's own language (its metadata).
 
     ``out`` may hand out work that learners then do in place: an earlier build's notebooks are replaced
     only when they are still as built (their hashes are in ``out/.delivered.json``, :mod:`tools.manifest`);
@@ -336,7 +386,7 @@ def build_student(notebooks: Path, out: Path) -> list[Path]:
         old.unlink()
     written, hashes = [], {}
     for path in notebook_paths(notebooks):
-        nb = student_notebook(nbformat.read(path, as_version=4))
+        nb = student_notebook(nbformat.read(path, as_version=4), lang)
         nbformat.write(nb, out / path.name)
         written.append(out / path.name)
         hashes[path.name] = manifest.digest(out / path.name)
@@ -524,16 +574,21 @@ def build_html(notebooks: Path, out: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> list[Path]:
-    """``python -m tools.editions {student,slides,html} [--out DIR] [--notebooks DIR]``."""
+    """``python -m tools.editions {student,slides,html} [--out DIR] [--notebooks DIR] [--lang {en,zh}]``."""
     parser = argparse.ArgumentParser(prog="python -m tools.editions", description=__doc__.split("\n\n")[0])
     parser.add_argument("edition", choices=["student", "slides", "html"])
     parser.add_argument("--out", type=Path, default=None, help="where to write it (default build/EDITION)")
     parser.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="the instructor edition")
+    parser.add_argument(
+        "--lang", choices=sorted(STUBS), default=None, help="the student stubs' language (default: the notebooks')"
+    )
     args = parser.parse_args(argv)
     out = args.out or Path("build") / args.edition
-    build = {"student": build_student, "slides": build_slides, "html": build_html}[args.edition]
     try:
-        written = build(args.notebooks, out)
+        if args.edition == "student":
+            written = build_student(args.notebooks, out, args.lang)
+        else:
+            written = {"slides": build_slides, "html": build_html}[args.edition](args.notebooks, out)
     except LearnersWork as refusal:
         parser.exit(1, f"{args.edition}: {refusal}\n")
     print(f"{args.edition}: {len(written)} files in {out}")
