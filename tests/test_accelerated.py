@@ -1,8 +1,13 @@
-"""The torch backend and its unfold version against torch.nn.functional, on every available device."""
+"""What only the torch backends have: lists for tuples, F.unfold's matrix, chunks, gradients, tensor-only bad
+input, the kernel torch runs.
+
+The case table against torch, float32, the bad calls and the random calls run on both torch backends, on every
+device, as tests/cases.py's BACKENDS (test_backends.py, test_bad_input.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -11,76 +16,17 @@ import torch.nn.functional as F
 
 from dilconv_lib import accelerated
 from dilconv_lib.geometry import conv_geometry
-from tests.cases import BAD_CALLS, CASES, Case, torch_reference
+from tests.cases import CASES, TORCH_BACKENDS, Case
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-# conv1d / conv2d of each implementation under test
-IMPLEMENTATIONS = {
-    "functional": {"conv1d": accelerated.conv1d, "conv2d": accelerated.conv2d},
-    "unfold": {"conv1d": accelerated.conv1d_unfold, "conv2d": accelerated.conv2d_unfold},
-}
-
-devices = pytest.mark.parametrize("device", DEVICES)
-implementations = pytest.mark.parametrize("impl", list(IMPLEMENTATIONS))
-cases = pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-
-
-@pytest.fixture(autouse=True)
-def ieee_float32_on_cuda() -> Iterator[None]:
-    """cuDNN computes float32 convolutions in TF32 by default (10-bit mantissa); compare in full float32."""
-    if not torch.cuda.is_available():
-        yield
-        return
-    conv = torch.backends.cudnn.conv
-    before = conv.fp32_precision
-    conv.fp32_precision = "ieee"
-    yield
-    conv.fp32_precision = before
-
-
-def conv_of(impl: str, case: Case) -> Callable[..., torch.Tensor]:
-    return IMPLEMENTATIONS[impl]["conv1d" if case.n_spatial == 1 else "conv2d"]
-
-
-def tensors(device: str, *arrays: np.ndarray | None) -> list[torch.Tensor | None]:
-    return [None if a is None else torch.from_numpy(a).to(device) for a in arrays]
-
-
-@devices
-@implementations
-@cases
-def test_matches_torch_float64(device: str, impl: str, case: Case) -> None:
-    x, w, b = case.operands(np.float64)
-    expected = torch_reference(case, x, w, b)
-    got = conv_of(impl, case)(*tensors(device, x, w, b), **case.kwargs)
-    assert isinstance(got, torch.Tensor) and got.dtype == torch.float64 and got.device.type == device
-    assert tuple(got.shape) == expected.shape
-    np.testing.assert_allclose(got.cpu().numpy(), expected, rtol=1e-12, atol=1e-12)
-
-
-@devices
-@implementations
-@cases
-def test_float32_stays_float32(device: str, impl: str, case: Case) -> None:
-    x, w, b = case.operands(np.float32, seed=1)
-    got = conv_of(impl, case)(*tensors(device, x, w, b), **case.kwargs)
-    assert got.dtype == torch.float32 and got.device.type == device
-    np.testing.assert_allclose(got.cpu().numpy(), torch_reference(case, x, w, b), rtol=1e-5, atol=1e-5)
-
-
-@devices
-@implementations
-def test_channels_last_input_gives_the_same_values(device: str, impl: str) -> None:
-    x = torch.randn(2, 4, 9, 9, dtype=torch.float64, device=device).to(memory_format=torch.channels_last)
-    w = torch.randn(6, 2, 3, 3, dtype=torch.float64, device=device)
-    got = IMPLEMENTATIONS[impl]["conv2d"](x, w, padding=2, dilation=2, groups=2)
-    torch.testing.assert_close(got, F.conv2d(x.contiguous(), w, padding=2, dilation=2, groups=2))
+# conv2d of each torch backend, called with tensors; the device does not matter here
+CONV2D = {b.name.rsplit("-", 1)[0]: b.conv2d_fn for b in TORCH_BACKENDS if b.device == "cpu"}
+implementations = pytest.mark.parametrize("conv", list(CONV2D.values()), ids=list(CONV2D))
 
 
 @implementations
-def test_list_arguments_are_accepted(impl: str) -> None:
+def test_list_arguments_are_accepted(conv: Callable[..., torch.Tensor]) -> None:
     x, w = torch.randn(1, 2, 8, 9, dtype=torch.float64), torch.randn(3, 2, 3, 3, dtype=torch.float64)
-    got = IMPLEMENTATIONS[impl]["conv2d"](x, w, stride=[1, 2], padding=[2, 1], dilation=[2, 1])
+    got = conv(x, w, stride=[1, 2], padding=[2, 1], dilation=[2, 1])
     torch.testing.assert_close(got, F.conv2d(x, w, stride=(1, 2), padding=(2, 1), dilation=(2, 1)))
 
 
@@ -98,7 +44,7 @@ UNFOLDABLE = [c for c in CASES if _symmetric_2d(c)]
 @pytest.mark.parametrize("case", UNFOLDABLE, ids=[c.name for c in UNFOLDABLE])
 def test_unfold_builds_the_matrix_of_f_unfold(case: Case) -> None:
     """The strided-view im2col has exactly F.unfold's values and order, wherever F.unfold can express the call."""
-    x, w, _ = tensors("cpu", *case.operands(np.float64))
+    x, w = (torch.from_numpy(a) for a in case.operands(np.float64)[:2])
     g = conv_geometry(x.shape, w.shape, **case.kwargs)
     batched = x if g.batched else x.unsqueeze(0)
     pad = tuple(before for before, _ in g.padding)
@@ -123,33 +69,17 @@ def test_unfold_in_chunks_gives_the_same_values(monkeypatch: pytest.MonkeyPatch,
 
 
 @implementations
-def test_gradients_flow(impl: str) -> None:
+def test_gradients_flow(conv: Callable[..., torch.Tensor]) -> None:
     x = torch.randn(1, 2, 7, 7, dtype=torch.float64, requires_grad=True)
     w = torch.randn(3, 2, 3, 3, dtype=torch.float64, requires_grad=True)
-    IMPLEMENTATIONS[impl]["conv2d"](x, w, dilation=2, padding="same").square().sum().backward()
+    conv(x, w, dilation=2, padding="same").square().sum().backward()
     x2, w2 = x.detach().requires_grad_(), w.detach().requires_grad_()
     F.conv2d(x2, w2, dilation=2, padding="same").square().sum().backward()
     torch.testing.assert_close(x.grad, x2.grad)
     torch.testing.assert_close(w.grad, w2.grad)
 
 
-# --- bad input: the shared table with arrays turned into tensors, plus what only tensors can get wrong ---
-
-
-def as_tensor_args(args: tuple) -> tuple:
-    """Numeric arrays become tensors (of their dtype); anything else (None, lists, strings) is kept."""
-    return tuple(torch.from_numpy(a) if isinstance(a, np.ndarray) and a.dtype.kind in "biufc" else a for a in args)
-
-
-@devices
-@implementations
-@pytest.mark.parametrize("conv, args, kwargs, error, words", [c[1:] for c in BAD_CALLS], ids=[c[0] for c in BAD_CALLS])
-def test_bad_input_names_the_argument(
-    device: str, impl: str, conv: str, args: tuple, kwargs: dict, error: type, words: str
-) -> None:
-    args = tuple(a.to(device) if isinstance(a, torch.Tensor) else a for a in as_tensor_args(args))
-    with pytest.raises(error, match=words):
-        IMPLEMENTATIONS[impl][conv](*args, **kwargs)
+# --- bad input that only tensors can get wrong (the shared table, BAD_CALLS, runs on every backend) -------
 
 
 X32, W32 = torch.ones(1, 2, 5, 5), torch.ones(3, 2, 3, 3)
@@ -166,24 +96,23 @@ TENSOR_BAD_CALLS = [
 
 @implementations
 @pytest.mark.parametrize("args, error, words", [c[1:] for c in TENSOR_BAD_CALLS], ids=[c[0] for c in TENSOR_BAD_CALLS])
-def test_tensor_bad_input(impl: str, args: tuple, error: type, words: str) -> None:
+def test_tensor_bad_input(conv: Callable[..., torch.Tensor], args: tuple, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
-        IMPLEMENTATIONS[impl]["conv2d"](*args)
+        conv(*args)
 
 
 if torch.cuda.is_available():  # a second device to disagree with; defined only where there is one
 
     @implementations
-    def test_device_mismatch_names_the_argument(impl: str) -> None:
+    def test_device_mismatch_names_the_argument(conv: Callable[..., torch.Tensor]) -> None:
         with pytest.raises(ValueError, match="weight is on cuda"):
-            IMPLEMENTATIONS[impl]["conv2d"](X32, W32.cuda())
+            conv(X32, W32.cuda())
 
 
 @implementations
 @pytest.mark.parametrize("bad", [{"stride": (1, True)}, {"stride": 1.0}, {"dilation": (2.0, 1)}, {"groups": True}])
-def test_never_accepts_what_equals_an_int(impl: str, bad: dict) -> None:
+def test_never_accepts_what_equals_an_int(conv: Callable[..., torch.Tensor], bad: dict) -> None:
     """True == 1 and 1.0 == 1: a good call first, then the bad one must still fail."""
-    conv = IMPLEMENTATIONS[impl]["conv2d"]
     conv(X32, W32, padding=2, **{k: 1 for k in bad})
     with pytest.raises(TypeError, match=next(iter(bad))):
         conv(X32, W32, padding=2, **bad)

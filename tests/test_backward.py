@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from dilconv_lib.accelerated import conv1d_unfold, conv2d_unfold
 from dilconv_lib.backward import conv2d_grad_bias, conv2d_grad_input, conv2d_grad_weight
 from dilconv_lib.geometry import conv_geometry
-from tests.cases import CASES, Case
+from tests.cases import CASE_BY_NAME, CASES, Case
 
 cases = pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 
@@ -94,7 +94,7 @@ def test_transposed_check_covers_most_cases() -> None:
 
 
 def test_float32_stays_float32() -> None:
-    case = CASES[4]  # strided, dilated, padded
+    case = CASE_BY_NAME["strided_dilated_padded"]
     x, w, _ = case.operands(np.float32)
     gy = grad_output_for(x, w, case.kwargs).astype(np.float32)
     assert conv2d_grad_input(gy, w, x.shape, **case.kwargs).dtype == np.float32

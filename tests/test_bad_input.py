@@ -1,20 +1,17 @@
-"""Bad input raises ValueError or TypeError naming the argument, on every backend: never a wrong answer."""
+"""Bad input raises ValueError or TypeError naming the argument, on every backend: never a wrong answer.
+
+The table is tests/cases.py's BAD_CALLS; a torch backend gets its numeric arrays as tensors (what only tensors
+can get wrong is in test_accelerated.py).
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.cases import BACKENDS, BAD_CALLS, Backend
+from tests.cases import BAD_CALLS, Backend, BadCall, backend_params
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS.values()), ids=list(BACKENDS))
-@pytest.mark.parametrize("conv, args, kwargs, error, words", [c[1:] for c in BAD_CALLS], ids=[c[0] for c in BAD_CALLS])
-def test_bad_input_names_the_argument(
-    backend: Backend, conv: str, args: tuple, kwargs: dict, error: type, words: str
-) -> None:
-    with pytest.raises(error, match=words):
-        getattr(backend, conv)(*args, **kwargs)
-
-
-def test_at_least_fifteen_distinct_bad_calls() -> None:
-    assert len({c[0] for c in BAD_CALLS}) == len(BAD_CALLS) >= 15
+@pytest.mark.parametrize("backend, call", backend_params(BAD_CALLS))
+def test_bad_input_names_the_argument(backend: Backend, call: BadCall) -> None:
+    with pytest.raises(call.error, match=call.words):
+        backend.conv(call.n_spatial)(*call.args, **call.kwargs)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from dilconv_lib import bench, timing
 
@@ -130,15 +131,30 @@ def test_time_is_the_median_of_the_least_disturbed_round() -> None:
     assert rows["round_medians_s"] == [50.0, 5.0] and len(rows["times_s"]) == 6
 
 
-def test_context_module_rate_is_measured_against_torch_matmul(no_pause: None) -> None:
+def test_context_module_rate_is_measured_against_torch_matmul(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rates, the ceiling and the share from fixed samples: the logic, not this machine's speed."""
+    seconds = {"torch mm 1024^3": 2**-6, "torch mm 2048^3": 2**-3, "context module nchw": 2**-9}
+    seconds["context module channels_last"] = 2**-10
+
+    def fake_measure(calls: dict, repeats: int, target_s: float) -> dict:
+        assert set(calls) == set(seconds) and repeats == 1
+        for name, call in calls.items():
+            if name.startswith("torch mm"):  # not run: its operands say what it would multiply
+                k = int(name.split()[2].split("^")[0])
+                assert call.func is torch.mm and [a.shape for a in call.args] == [(k, k), (k, k)]
+            else:
+                assert call().shape == (1, 2, 16, 16)
+        return {name: timing.Timing((seconds[name],) * 3, 1, 1, "torch") for name in calls}
+
+    monkeypatch.setattr(bench.timing, "measure", fake_measure)
     got = bench.context_module_gflops(n=1, c=2, size=16, repeats=1)
     # seven 3x3 layers and one 1x1 layer, C_in = C_out = 2: 2 * 16 * 16 * 2 * 2 * (7 * 9 + 1)
     assert got["flops"] == 2 * 16 * 16 * 2 * 2 * (7 * 9 + 1)
-    assert set(got["gflops"]) == {
-        "torch mm 1024^3",
-        "torch mm 2048^3",
-        "context module nchw",
-        "context module channels_last",
+    rates = {"torch mm 1024^3": 2 * 1024**3 / 2**-6 / 1e9, "torch mm 2048^3": 2 * 2048**3 / 2**-3 / 1e9}
+    rates |= {
+        "context module nchw": got["flops"] / 2**-9 / 1e9,
+        "context module channels_last": got["flops"] / 2**-10 / 1e9,
     }
-    assert got["ceiling"] == max(got["gflops"]["torch mm 1024^3"], got["gflops"]["torch mm 2048^3"])
-    assert 0 < got["best_share"] < 1  # a two-channel module is far from the matmul rate
+    assert got["gflops"] == pytest.approx(rates)
+    assert got["ceiling"] == pytest.approx(rates["torch mm 2048^3"])  # the better of the two products
+    assert got["best_share"] == pytest.approx(rates["context module channels_last"] / rates["torch mm 2048^3"])

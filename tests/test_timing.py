@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -21,28 +22,45 @@ def test_timing_statistics() -> None:
     assert "2.50 ms" in str(t) and "min 1.00 ms" in str(t) and "4 samples of 1 call," in str(t)
 
 
-def test_first_call_is_a_warm_up_and_is_not_timed() -> None:
-    calls = []
+class FakeClock:
+    """``time.perf_counter`` that moves only when a timed call says so: samples are exact, whatever the machine."""
 
-    def slow_first() -> None:
-        calls.append(time.perf_counter())
-        if len(calls) == 1:
-            time.sleep(0.05)
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = 0.0
+        monkeypatch.setattr(timing.time, "perf_counter", lambda: self.now)
 
+    def call(self, *seconds: float) -> Callable[[], None]:
+        """A call that takes ``seconds[i]`` on its i-th run and the last of them after; it counts its runs."""
+
+        def run() -> None:
+            self.now += seconds[min(run.runs, len(seconds) - 1)]  # type: ignore[attr-defined]
+            run.runs += 1  # type: ignore[attr-defined]
+
+        run.runs = 0  # type: ignore[attr-defined]
+        return run
+
+
+def test_first_call_is_a_warm_up_and_is_not_timed(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock(monkeypatch)
+    slow_first = clock.call(0.05, 0.001)  # 50 ms the first time, 1 ms after
     t = measure({"f": slow_first}, repeats=3, target_s=0.0)["f"]
-    assert t.calls_per_sample == 1 and len(t.times) == 3
-    assert t.min < 0.02 and max(t.times) < 0.02  # the 50 ms first call is in no sample
+    assert t.calls_per_sample == 1 and t.times == pytest.approx((0.001,) * 3, rel=1e-9)  # the 50 ms call in none
+    assert slow_first.runs == 1 + 1 + 3  # the warm-up, the one call that sizes the samples, three samples
 
 
-def test_samples_repeat_a_fast_call_until_the_target() -> None:
-    t = measure({"f": lambda: None}, repeats=3, target_s=0.001)["f"]
-    assert t.calls_per_sample > 10
+def test_samples_repeat_a_fast_call_until_the_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock(monkeypatch)
+    t = measure({"f": clock.call(2**-17)}, repeats=3, target_s=2**-10)["f"]
+    assert t.calls_per_sample == 2**7 and t.times == (2**-17,) * 3  # 128 calls of 7.6 us make the 0.98 ms target
 
 
-def test_at_least_three_samples_and_the_budget_stops_the_rest() -> None:
-    got = measure({"sleep": lambda: time.sleep(0.01)}, repeats=50, target_s=0.0, budget_s=0.05)["sleep"]
-    assert 3 <= len(got.times) < 50
-    assert len(measure({"f": lambda: None}, repeats=1)["f"].times) == 3
+def test_at_least_three_samples_and_the_budget_stops_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock(monkeypatch)
+    # a sample lasts 1/64 s: three rounds (0.047 s) are within a 0.05 s budget, a fourth starts, a fifth does not
+    assert len(measure({"f": clock.call(2**-6)}, repeats=50, target_s=0.0, budget_s=0.05)["f"].times) == 4
+    assert len(measure({"f": clock.call(2**-6)}, repeats=50, target_s=0.0)["f"].times) == 50  # no budget: all
+    assert len(measure({"f": clock.call(1.0)}, repeats=50, target_s=0.0, budget_s=0.0)["f"].times) == 3
+    assert len(measure({"f": clock.call(2**-6)}, repeats=1)["f"].times) == 3
 
 
 def test_library_is_read_from_the_result() -> None:
@@ -103,18 +121,41 @@ def test_time_call_is_measure_of_one() -> None:
     assert t.library == "numpy" and len(t.times) == 3 and t.threads == timing.default_threads()
 
 
-def test_other_load_sees_a_busy_core() -> None:
-    """A child process that keeps one core busy shows as at least half a core of other load."""
-    burn = "import time\nend = time.perf_counter() + 1.0\nwhile time.perf_counter() < end: pass\n"
-    child = subprocess.Popen([sys.executable, "-c", burn])
-    try:
-        time.sleep(0.1)  # let it start
-        with timing.other_load() as load:
-            time.sleep(0.6)
-    finally:
-        child.wait()
-    if sys.platform.startswith("linux"):
-        assert load.cores is not None and load.cores >= 0.5
+def test_other_load_is_the_machines_busy_time_less_this_processs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read from /proc twice, with this process's own CPU time taken out, over the block's wall time."""
+    clock = FakeClock(monkeypatch)
+    readings = iter([(100.0, 10.0), (101.8, 10.6)])  # (machine busy, this process) CPU seconds, before and after
+    monkeypatch.setattr(timing, "_cpu_seconds", lambda: next(readings))
+    with timing.other_load() as load:
+        clock.now += 1.5
+    assert load.cores == pytest.approx((1.8 - 0.6) / 1.5)
+    readings = iter([(100.0, 10.0), (100.0, 10.5)])  # the ticks fell apart: never below zero
+    with timing.other_load() as load:
+        clock.now += 1.0
+    assert load.cores == 0.0
+    readings = iter([(100.0, 10.0), (101.0, 10.0)])
+    with timing.other_load() as load:
+        clock.now += timing.MIN_WINDOW_S / 2  # too short to tell one 10 ms tick from a busy core
+    assert load.cores is None
+    monkeypatch.setattr(timing, "_cpu_seconds", lambda: None)  # no /proc
+    with timing.other_load() as load:
+        clock.now += 1.0
+    assert load.cores is None
+
+
+def test_cpu_seconds_count_this_processs_own_work() -> None:
+    """On Linux /proc gives this process's CPU time as the OS clock does, to a tick; elsewhere there is none."""
+    if not sys.platform.startswith("linux"):
+        assert timing._cpu_seconds() is None
+        return
+    before, own_before = timing._cpu_seconds(), time.process_time()
+    while time.process_time() - own_before < 0.2:  # CPU time, not wall time: the same on a busy machine
+        pass
+    after, own = timing._cpu_seconds(), time.process_time() - own_before
+    assert before is not None and after is not None
+    tick = 1 / os.sysconf("SC_CLK_TCK")
+    assert after[1] - before[1] == pytest.approx(own, abs=3 * tick)
+    assert after[0] - before[0] >= after[1] - before[1] - 3 * tick  # the machine's busy time includes ours
 
 
 def test_a_busy_timing_says_so() -> None:
