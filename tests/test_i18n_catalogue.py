@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,21 @@ def test_translations_keep_the_fields(lang: str) -> None:
         if i18n.template_fields(english) != i18n.template_fields(text)
     ]
     assert not wrong, "translations whose fields differ from the English:\n" + "\n".join(wrong)
+
+
+def _field_order(template: str) -> list[str]:
+    return [field for _, field, _, _ in string.Formatter().parse(template) if field]
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_keep_the_fields_in_order(lang: str) -> None:
+    # The editions print the same numbers in the same order (tests/test_zh_edition.py compares them so).
+    wrong = [
+        f"{english!r}: {_field_order(english)} vs {_field_order(text)}"
+        for english, text in i18n.catalogue(lang).items()
+        if _field_order(english) != _field_order(text)
+    ]
+    assert not wrong, "translations that reorder their fields:\n" + "\n".join(wrong)
 
 
 ENGLISH_PROSE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){3,}\b")  # four English words in a row
