@@ -198,6 +198,9 @@ test-browser-zh: install
 	test -d $(ZH)/notebooks || $(MAKE) --no-print-directory zh
 	BROWSER_TEST_NOTEBOOK_DIR=$(ZH)/notebooks VENV=$(VENV) bash tests/browser/run.sh -k test_notebook_runs_in_lab
 
+# The classroom: JupyterHub serving the course to a class (docs/classroom.md); its targets live in classroom.mk.
+-include classroom.mk
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
