@@ -25,6 +25,7 @@ import torch.nn.functional as F
 
 from dilconv_lib.checks import IntOrTuple, Padding, check_tensors
 from dilconv_lib.geometry import ConvGeometry, conv_geometry
+from dilconv_lib.i18n import tr
 
 # On Python 3.13.0 exactly, torch.compile warns on stderr that its guards run slower there (a CPython bug fixed in
 # 3.13.1). It says nothing about the course's results, and a learner's notebook would show it as an error-coloured
@@ -165,7 +166,13 @@ def unfold(x: torch.Tensor, g: ConvGeometry) -> torch.Tensor:
     True
     """
     if tuple(x.shape[2:]) != g.in_size:
-        raise ValueError(f"x has spatial shape {tuple(x.shape[2:])} but the geometry is for {g.in_size}")
+        raise ValueError(
+            tr(
+                "x has spatial shape {shape} but the geometry is for {expected}",
+                shape=tuple(x.shape[2:]),
+                expected=g.in_size,
+            )
+        )
     (top, bottom), (left, right) = g.padding
     if top or bottom or left or right:
         x = F.pad(x, (left, right, top, bottom))  # F.pad lists the last axis first

@@ -28,6 +28,7 @@ from torch import nn
 
 from dilconv_lib.checks import check_bool, check_choice, check_feature_map, check_int, check_ints
 from dilconv_lib.geometry import output_size, receptive_fields
+from dilconv_lib.i18n import tr
 
 __all__ = [
     "BackboneSummary",
@@ -88,7 +89,12 @@ class LayerSpec:
         g = check_int(self.groups, "groups", minimum=1)
         if self.in_channels % g or self.out_channels % g:
             raise ValueError(
-                f"groups={g} must divide in_channels={self.in_channels} and out_channels={self.out_channels}"
+                tr(
+                    "groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}",
+                    groups=g,
+                    in_channels=self.in_channels,
+                    out_channels=self.out_channels,
+                )
             )
         check_choice(self.kind, "kind", ("conv", "maxpool"))
         check_bool(self.shortcut, "shortcut")
@@ -120,13 +126,15 @@ def replace_stride_with_dilation(output_stride: int) -> Flags:
     os_ = check_int(output_stride, "output_stride", minimum=1)
     flags = {32: (False, False, False), 16: (False, False, True), 8: (False, True, True), 4: (True, True, True)}
     if os_ not in flags:
-        raise ValueError(f"output_stride must be 32, 16, 8 or 4 for a ResNet, got {os_}")
+        raise ValueError(tr("output_stride must be 32, 16, 8 or 4 for a ResNet, got {value}", value=os_))
     return flags[os_]
 
 
 def _check_flags(flags: Any) -> Flags:
     if isinstance(flags, (str, bytes)) or not isinstance(flags, Sequence) or len(flags) != 3:
-        raise ValueError(f"replace_stride_with_dilation must hold 3 bools (layer2, layer3, layer4), got {flags!r}")
+        raise ValueError(
+            tr("replace_stride_with_dilation must hold 3 bools (layer2, layer3, layer4), got {value!r}", value=flags)
+        )
     a, b, c = (check_bool(f, f"replace_stride_with_dilation[{i}]") for i, f in enumerate(flags))
     return a, b, c
 
@@ -223,7 +231,7 @@ def output_grid_dilations(layers: Sequence[LayerSpec]) -> tuple[int, ...]:
     """
     main = [layer for layer in layers if not layer.shortcut]
     if not main:
-        raise ValueError("layers must hold at least one layer on the longest path")
+        raise ValueError(tr("layers must hold at least one layer on the longest path"))
     last = max((n for n, layer in enumerate(main) if layer.stride > 1), default=-1)
     return tuple(layer.dilation for layer in main[last + 1 :] if layer.kernel_size > 1)
 
@@ -271,11 +279,11 @@ class BackboneSummary:
 def _walk(layers: Sequence[LayerSpec], input_size: int) -> list[tuple[LayerSpec, int, int]]:
     """(layer, output stride after it, output size) for each layer; a shortcut takes its block's output size."""
     if not layers:
-        raise ValueError("layers must hold at least one LayerSpec")
+        raise ValueError(tr("layers must hold at least one LayerSpec"))
     size, stride, out = check_int(input_size, "input_size", minimum=1), 1, []
     for layer in layers:
         if not isinstance(layer, LayerSpec):
-            raise TypeError(f"layers must hold LayerSpec items, got {type(layer).__name__}")
+            raise TypeError(tr("layers must hold LayerSpec items, got {type}", type=type(layer).__name__))
         if layer.shortcut:
             out.append((layer, stride, size))
             continue

@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike
 from dilconv_lib import vectorized
 from dilconv_lib.checks import IntOrTuple, Padding, as_float_array
 from dilconv_lib.geometry import ConvGeometry, conv_geometry
+from dilconv_lib.i18n import tr
 
 __all__ = ["conv2d_grad_bias", "conv2d_grad_input", "conv2d_grad_weight"]
 
@@ -41,7 +42,13 @@ __all__ = ["conv2d_grad_bias", "conv2d_grad_input", "conv2d_grad_weight"]
 def _batched_grad_output(grad_output: np.ndarray, g: ConvGeometry) -> np.ndarray:
     """grad_output as (N, C_out, H_out, W_out), after checking it has the forward output's shape."""
     if grad_output.shape != g.output_shape:
-        raise ValueError(f"grad_output must have the forward output's shape {g.output_shape}, got {grad_output.shape}")
+        raise ValueError(
+            tr(
+                "grad_output must have the forward output's shape {expected}, got {shape}",
+                expected=g.output_shape,
+                shape=grad_output.shape,
+            )
+        )
     return grad_output if g.batched else grad_output[None]
 
 
@@ -176,6 +183,6 @@ def conv2d_grad_bias(grad_output: ArrayLike) -> np.ndarray:
     """
     gy = as_float_array(grad_output, "grad_output")
     if gy.ndim not in (3, 4):
-        raise ValueError(f"grad_output must have 3 or 4 dimensions, got shape {gy.shape}")
+        raise ValueError(tr("grad_output must have 3 or 4 dimensions, got shape {shape}", shape=gy.shape))
     grad_bias: np.ndarray = gy.sum(axis=(0, 2, 3)) if gy.ndim == 4 else gy.sum(axis=(1, 2))  # (C_out,)
     return grad_bias

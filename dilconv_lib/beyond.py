@@ -44,6 +44,7 @@ from dilconv_lib.checks import (
     check_tuple,
 )
 from dilconv_lib.geometry import receptive_fields
+from dilconv_lib.i18n import tr
 
 __all__ = [
     "ASPP",
@@ -104,11 +105,20 @@ def causal_conv1d(
     """
     check_tensors(input, weight, bias)
     if input.ndim not in (2, 3):
-        raise ValueError(f"input must have 2 (C_in, L) or 3 (N, C_in, L) dimensions, got shape {tuple(input.shape)}")
+        raise ValueError(
+            tr(
+                "input must have 2 (C_in, L) or 3 (N, C_in, L) dimensions, got shape {shape}",
+                shape=tuple(input.shape),
+            )
+        )
     if weight.ndim != 3:
-        raise ValueError(f"weight must have 3 dimensions (C_out, C_in, k), got shape {tuple(weight.shape)}")
+        raise ValueError(
+            tr("weight must have 3 dimensions (C_out, C_in, k), got shape {shape}", shape=tuple(weight.shape))
+        )
     if input.shape[-1] < 1:
-        raise ValueError(f"input must have a length L >= 1 (its last dimension), got shape {tuple(input.shape)}")
+        raise ValueError(
+            tr("input must have a length L >= 1 (its last dimension), got shape {shape}", shape=tuple(input.shape))
+        )
     d = check_int(dilation, "dilation", minimum=1)
     left = d * (weight.shape[-1] - 1)
     return conv1d(F.pad(input, (left, 0)), weight, bias, dilation=d)  # F.pad: (left, right) of the last axis
@@ -136,7 +146,7 @@ def wavenet_dilations(blocks: int = 1, max_dilation: int = 512) -> tuple[int, ..
     n = check_int(blocks, "blocks", minimum=1)
     top = check_int(max_dilation, "max_dilation", minimum=1)
     if top & (top - 1):
-        raise ValueError(f"max_dilation must be a power of 2 (1, 2, 4, ...), got {top}")
+        raise ValueError(tr("max_dilation must be a power of 2 (1, 2, 4, ...), got {value}", value=top))
     block = tuple(2**i for i in range(top.bit_length()))
     return block * n
 
@@ -275,13 +285,15 @@ def gradient_support(
     c = check_int(channels, "channels", minimum=1)
     t = n - 1 if position is None else check_int(position, "position")
     if not -n <= t < n:
-        raise ValueError(f"position must lie in -{n} .. {n - 1} for length {n}, got {t}")
+        raise ValueError(
+            tr("position must lie in -{n} .. {last} for length {n}, got {value}", n=n, last=n - 1, value=t)
+        )
     generator = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
     like = next(iter(model.parameters()), torch.empty(0))  # the input takes the model's dtype and device
     x = torch.randn(1, c, n, generator=generator).to(like).requires_grad_(True)
     out = model(x)
     if out.ndim != 3 or out.shape[-1] != n:
-        raise ValueError(f"model must return (1, C_out, {n}), got shape {tuple(out.shape)}")
+        raise ValueError(tr("model must return (1, C_out, {n}), got shape {shape}", n=n, shape=tuple(out.shape)))
     (grad,) = torch.autograd.grad(out[0, :, t].sum(), x)  # leaves the model's .grad untouched
     return np.flatnonzero(grad[0].abs().sum(dim=0).cpu().numpy())
 
@@ -351,11 +363,13 @@ def generate(stack: WaveNetStack, seed: torch.Tensor, steps: int, *, cached: boo
     (60, 630)
     """
     if not isinstance(stack, WaveNetStack):
-        raise TypeError(f"stack must be a WaveNetStack, got {type(stack).__name__}")
+        raise TypeError(tr("stack must be a WaveNetStack, got {type}", type=type(stack).__name__))
     if not isinstance(seed, torch.Tensor):
-        raise TypeError(f"seed must be a torch.Tensor, got {type(seed).__name__}")
+        raise TypeError(tr("seed must be a torch.Tensor, got {type}", type=type(seed).__name__))
     if seed.ndim != 2 or seed.shape[1] != stack.channels:
-        raise ValueError(f"seed must have shape (N, {stack.channels}), got {tuple(seed.shape)}")
+        raise ValueError(
+            tr("seed must have shape (N, {channels}), got {shape}", channels=stack.channels, shape=tuple(seed.shape))
+        )
     n_steps = check_int(steps, "steps", minimum=0)
     check_bool(cached, "cached")
     layers = len(stack.dilations)
@@ -422,7 +436,7 @@ def valid_tap_counts(size: int | tuple[int, int], rate: int, kernel_size: int = 
     r = check_int(rate, "rate", minimum=1)
     k = check_int(kernel_size, "kernel_size", minimum=1)
     if k % 2 == 0:
-        raise ValueError(f"kernel_size must be odd (a centre tap, symmetric padding), got {k}")
+        raise ValueError(tr("kernel_size must be odd (a centre tap, symmetric padding), got {value}", value=k))
     return np.outer(_axis_counts(h, r, k), _axis_counts(w, r, k)).astype(np.int64)
 
 
@@ -505,9 +519,9 @@ class ASPP(nn.Module):
         if image_pooling is None:
             image_pooling = self.variant == "v3"
         if not isinstance(image_pooling, bool):
-            raise TypeError(f"image_pooling must be True, False or None, got {image_pooling!r}")
+            raise TypeError(tr("image_pooling must be True, False or None, got {value!r}", value=image_pooling))
         if image_pooling and self.variant == "v2":
-            raise ValueError("image_pooling: DeepLab v2's ASPP has no image pooling (it came with v3)")
+            raise ValueError(tr("image_pooling: DeepLab v2's ASPP has no image pooling (it came with v3)"))
         self.image_pooling = image_pooling
         c_in, c_out = self.in_channels, self.out_channels
         atrous = [nn.Conv2d(c_in, c_out, 3, padding=r, dilation=r) for r in self.rates]

@@ -2,18 +2,24 @@
 
 Each check returns the normalised value or raises a ``ValueError`` (a wrong value) or a ``TypeError``
 (a wrong type) whose message names the offending argument, so that no module repeats a check or gives a
-silent wrong answer. This module imports nothing else from the library: every other module may use it.
+silent wrong answer. Each message is an English template shown through :func:`dilconv_lib.i18n.tr`, so that a
+learner reads it in the course's language (``dilconv_lib/locale/zh/checks.yml``); the argument's name, the values
+and the code in it stay as they are. This module imports nothing else from the library but :mod:`dilconv_lib.i18n`
+(itself a leaf): every other module may use it.
 A convolution call's arguments are checked together by :func:`dilconv_lib.geometry.conv_geometry`,
 which is built from these checks.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from dilconv_lib.i18n import tr
 
 IntOrTuple = int | Sequence[int]
 Padding = int | Sequence[int] | str
@@ -44,10 +50,10 @@ def check_int(value: Any, name: str, minimum: int | None = None) -> int:
     """
     # bool is an int subclass, but stride=True is a bug, not a 1.
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
+        raise TypeError(tr("{name} must be an int, got {value!r} ({type})", name=name, value=value, type=_type(value)))
     result = int(value)
     if minimum is not None and result < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {result}")
+        raise ValueError(tr("{name} must be >= {minimum}, got {value}", name=name, minimum=minimum, value=result))
     return result
 
 
@@ -65,10 +71,12 @@ def check_tuple(value: Any, name: str, n: int, minimum: int | None = None) -> tu
     """
     if isinstance(value, (tuple, list)):
         if len(value) != n:
-            raise ValueError(f"{name} must be an int or a tuple of {n} ints, got {value!r}")
+            raise ValueError(
+                tr("{name} must be an int or a tuple of {n} ints, got {value!r}", name=name, n=n, value=value)
+            )
         return tuple(check_int(v, f"{name}[{i}]", minimum) for i, v in enumerate(value))
     if value is None or isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be an int or a tuple of {n} ints, got {value!r}")
+        raise TypeError(tr("{name} must be an int or a tuple of {n} ints, got {value!r}", name=name, n=n, value=value))
     return (check_int(value, name, minimum),) * n
 
 
@@ -95,11 +103,13 @@ def check_ints(value: Any, name: str, minimum: int | None = None, *, length: int
     if isinstance(value, np.ndarray) and value.ndim == 1:
         value = value.tolist()
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be a sequence of ints, one per layer, got {value!r}")
+        raise TypeError(tr("{name} must be a sequence of ints, one per layer, got {value!r}", name=name, value=value))
     if len(value) == 0:
-        raise ValueError(f"{name} must name at least one layer, got an empty sequence")
+        raise ValueError(tr("{name} must name at least one layer, got an empty sequence", name=name))
     if length is not None and len(value) != length:
-        raise ValueError(f"{name} must hold {length} ints, got {list(value)!r}")
+        raise ValueError(
+            tr("{name} must hold {length} ints, got {value!r}", name=name, length=length, value=list(value))
+        )
     return tuple(check_int(v, f"{name}[{i}]", minimum) for i, v in enumerate(value))
 
 
@@ -112,7 +122,7 @@ def check_bool(value: Any, name: str) -> bool:
     TypeError: cached must be True or False, got 'yes'
     """
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
+        raise TypeError(tr("{name} must be True or False, got {value!r}", name=name, value=value))
     return value
 
 
@@ -134,18 +144,23 @@ def check_real(
     ...
     TypeError: lr must be a number > 0, got '0.1' (str)
     """
+    # The bounds are maths (> 0, <= 1), the same in every language; only the "and" joining them is a word.
     bounds = [f"> {above}"] if above is not None else []
     bounds += [f">= {minimum}"] if minimum is not None else []
     bounds += [f"<= {maximum}"] if maximum is not None else []
-    wanted = f"{name} must be a number {' and '.join(bounds)}".rstrip()
+    if bounds:
+        joined = functools.reduce(lambda first, second: tr("{first} and {second}", first=first, second=second), bounds)
+        wanted = tr("{name} must be a number {bounds}", name=name, bounds=joined)
+    else:
+        wanted = tr("{name} must be a number", name=name)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{wanted}, got {value!r} ({type(value).__name__})")
+        raise TypeError(tr("{wanted}, got {value!r} ({type})", wanted=wanted, value=value, type=_type(value)))
     x = float(value)
     inside = (above is None or x > above) and (minimum is None or x >= minimum) and (maximum is None or x <= maximum)
     if not inside:  # NaN compares false with every bound, so it lands here too (or fails x == x below)
-        raise ValueError(f"{wanted}, got {value!r}")
+        raise ValueError(tr("{wanted}, got {value!r}", wanted=wanted, value=value))
     if x != x:
-        raise ValueError(f"{wanted}, got nan")
+        raise ValueError(tr("{wanted}, got nan", wanted=wanted))
     return x
 
 
@@ -160,13 +175,14 @@ def as_float_array(value: Any, name: str, dtype: np.dtype | None = None) -> np.n
     TypeError: weight must hold real numbers, got dtype <U3
     """
     if value is None:
-        raise TypeError(f"{name} must be an array of numbers, got None")
+        raise TypeError(tr("{name} must be an array of numbers, got None", name=name))
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as e:  # ragged nested lists
-        raise TypeError(f"{name} must be an array of numbers: {e}") from None
+        # NumPy's own words stay NumPy's: the Chinese quotes them.
+        raise TypeError(tr("{name} must be an array of numbers: {error}", name=name, error=e)) from None
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+        raise TypeError(tr("{name} must hold real numbers, got dtype {dtype}", name=name, dtype=array.dtype))
     if dtype is None:
         # Keep a float dtype (float32 stays float32); integers and bools compute in float64.
         dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
@@ -207,16 +223,36 @@ def check_tensors(input: Any, weight: Any, bias: Any | None) -> None:
     for name, value in operands:
         if not isinstance(value, torch.Tensor):
             raise TypeError(
-                f"{name} must be a torch.Tensor, got {type(value).__name__} "
-                "(torch.from_numpy converts a NumPy array; dilconv_lib.naive takes arrays)"
+                tr(
+                    "{name} must be a torch.Tensor, got {type} "
+                    "(torch.from_numpy converts a NumPy array; dilconv_lib.naive takes arrays)",
+                    name=name,
+                    type=_type(value),
+                )
             )
     if not input.is_floating_point():
-        raise TypeError(f"input must hold floating-point numbers, got dtype {input.dtype} (try input.float())")
+        raise TypeError(
+            tr("input must hold floating-point numbers, got dtype {dtype} (try input.float())", dtype=input.dtype)
+        )
     for name, value in operands[1:]:
         if value.dtype != input.dtype:
-            raise TypeError(f"{name} has dtype {value.dtype} but input has {input.dtype}: convert one with .to(dtype)")
+            raise TypeError(
+                tr(
+                    "{name} has dtype {dtype} but input has {input_dtype}: convert one with .to(dtype)",
+                    name=name,
+                    dtype=value.dtype,
+                    input_dtype=input.dtype,
+                )
+            )
         if value.device != input.device:
-            raise ValueError(f"{name} is on {value.device} but input is on {input.device}: move one with .to(device)")
+            raise ValueError(
+                tr(
+                    "{name} is on {device} but input is on {input_device}: move one with .to(device)",
+                    name=name,
+                    device=value.device,
+                    input_device=input.device,
+                )
+            )
 
 
 def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
@@ -229,12 +265,19 @@ def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     ...
     ValueError: variant must be one of 'basic', 'large', got 'huge'
     """
+    listed = ", ".join(map(repr, choices))  # code, the same in every language
     if not isinstance(value, str):
         raise TypeError(
-            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r} ({type(value).__name__})"
+            tr(
+                "{name} must be one of {choices}, got {value!r} ({type})",
+                name=name,
+                choices=listed,
+                value=value,
+                type=_type(value),
+            )
         )
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+        raise ValueError(tr("{name} must be one of {choices}, got {value!r}", name=name, choices=listed, value=value))
     return value
 
 
@@ -258,10 +301,27 @@ def check_feature_map(input: Any, channels: int, axes: str = "NCHW") -> None:
 
     shape = f"({', '.join(axes)})"
     if not isinstance(input, torch.Tensor):
-        raise TypeError(f"input must be a torch.Tensor of shape {shape}, got {type(input).__name__}")
+        raise TypeError(tr("input must be a torch.Tensor of shape {shape}, got {type}", shape=shape, type=_type(input)))
     if input.ndim != len(axes):
-        raise ValueError(f"input must have {len(axes)} dimensions {shape}, got shape {tuple(input.shape)}")
+        raise ValueError(
+            tr(
+                "input must have {ndim} dimensions {shape}, got shape {got}",
+                ndim=len(axes),
+                shape=shape,
+                got=tuple(input.shape),
+            )
+        )
     if input.shape[axes.index("C")] != channels:
         raise ValueError(
-            f"input must have {channels} channels (dimension {axes.index('C')}), got shape {tuple(input.shape)}"
+            tr(
+                "input must have {channels} channels (dimension {axis}), got shape {got}",
+                channels=channels,
+                axis=axes.index("C"),
+                got=tuple(input.shape),
+            )
         )
+
+
+def _type(value: Any) -> str:
+    """The name of ``value``'s type, as the messages show it: ``ndarray``, ``str``."""
+    return type(value).__name__

@@ -30,6 +30,7 @@ from torch import nn
 
 from dilconv_lib.checks import check_bool, check_choice, check_feature_map, check_int, check_real
 from dilconv_lib.geometry import receptive_fields
+from dilconv_lib.i18n import tr
 
 __all__ = [
     "DILATIONS",
@@ -116,10 +117,17 @@ def identity_kernel(
     k = check_int(kernel_size, "kernel_size", minimum=1)
     sigma = check_real(noise, "noise", minimum=0)
     if k % 2 == 0:
-        raise ValueError(f"kernel_size must be odd (identity init needs a centre tap), got {k}")
+        raise ValueError(tr("kernel_size must be odd (identity init needs a centre tap), got {value}", value=k))
     for name, width in (("in_channels", c_in), ("out_channels", c_out)):
         if width % c:
-            raise ValueError(f"{name} must be a multiple of channels={c} (Eq. 5: C divides c_i), got {width}")
+            raise ValueError(
+                tr(
+                    "{name} must be a multiple of channels={channels} (Eq. 5: C divides c_i), got {value}",
+                    name=name,
+                    channels=c,
+                    value=width,
+                )
+            )
     scale = c / c_out  # C / c_{i+1}
     if sigma > 0:
         weight = torch.randn((c_out, c_in, k, k), generator=generator) * (sigma * scale)
@@ -397,8 +405,10 @@ class PoolingNet(nn.Module):
         height, width = input.shape[-2:]
         if height % self.factor or width % self.factor:
             raise ValueError(
-                f"input: PoolingNet pools three times by 2, so H and W must be multiples of 8, "
-                f"got shape {tuple(input.shape)}"
+                tr(
+                    "input: PoolingNet pools three times by 2, so H and W must be multiples of 8, got shape {shape}",
+                    shape=tuple(input.shape),
+                )
             )
         x, full_resolution = input, input
         for i, conv in enumerate(self.convs):
@@ -422,7 +432,7 @@ class PoolingNet(nn.Module):
 def _conv_layers(model: nn.Module) -> list[nn.Conv2d]:
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
     if not convs:
-        raise ValueError(f"model must contain nn.Conv2d layers, got {type(model).__name__} with none")
+        raise ValueError(tr("model must contain nn.Conv2d layers, got {type} with none", type=type(model).__name__))
     return convs
 
 

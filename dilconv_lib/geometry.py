@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from dilconv_lib.checks import IntOrTuple, Padding, as_float_arrays, check_int, check_tuple
+from dilconv_lib.i18n import tr
 
 __all__ = [
     "ConvGeometry",
@@ -77,13 +78,41 @@ def output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0, 
     return (i + 2 * p - k_eff) // s + 1
 
 
-def _check_fits(k_eff: int, size: int, total_padding: int, name: str, where: str = "") -> None:
-    """Raise naming ``name`` when a kernel spanning ``k_eff`` does not fit in the padded input."""
-    if k_eff > size + total_padding:
-        raise ValueError(
-            f"{name}: the dilated kernel spans {k_eff}{where}, more than the padded input's "
-            f"{size + total_padding} (input {size} + padding {total_padding})"
+def _check_fits(
+    k_eff: int, size: int, total_padding: int, name: str, where: tuple[int, int, int] | None = None
+) -> None:
+    """Raise naming ``name`` when a kernel spanning ``k_eff`` does not fit in the padded input.
+
+    ``where``, when given, is the (k, dilation, spatial axis) the kernel came from, which the message names.
+    """
+    if k_eff <= size + total_padding:
+        return
+    # One whole sentence a case, so that a translation may order its words freely.
+    if where is None:
+        message = tr(
+            "{name}: the dilated kernel spans {k_eff}, more than the padded input's {padded} "
+            "(input {size} + padding {padding})",
+            name=name,
+            k_eff=k_eff,
+            padded=size + total_padding,
+            size=size,
+            padding=total_padding,
         )
+    else:
+        k, dilation, axis = where
+        message = tr(
+            "{name}: the dilated kernel spans {k_eff} (k={k}, dilation={dilation}) along spatial axis {axis}, "
+            "more than the padded input's {padded} (input {size} + padding {padding})",
+            name=name,
+            k_eff=k_eff,
+            k=k,
+            dilation=dilation,
+            axis=axis,
+            padded=size + total_padding,
+            size=size,
+            padding=total_padding,
+        )
+    raise ValueError(message)
 
 
 def receptive_fields(
@@ -117,10 +146,16 @@ def receptive_fields(
     """
     ks, ds = list(kernel_sizes), list(dilations)
     ss = [1] * len(ks) if strides is None else list(strides)
-    if len(ds) != len(ks):
-        raise ValueError(f"dilations must have one entry per layer ({len(ks)}), got {len(ds)}")
-    if len(ss) != len(ks):
-        raise ValueError(f"strides must have one entry per layer ({len(ks)}), got {len(ss)}")
+    for name, values in (("dilations", ds), ("strides", ss)):
+        if len(values) != len(ks):
+            raise ValueError(
+                tr(
+                    "{name} must have one entry per layer ({layers}), got {got}",
+                    name=name,
+                    layers=len(ks),
+                    got=len(values),
+                )
+            )
     fields, rf, jump = [], 1, 1
     for layer, (k, d, s) in enumerate(zip(ks, ds, ss)):
         k = check_int(k, f"kernel_sizes[{layer}]", minimum=1)
@@ -214,7 +249,9 @@ class ConvGeometry:
         ((1, 15), (1, 3), (1, 4), ((0, 0), (2, 2)), (1, 11))
         """
         if len(self.in_size) != 1:
-            raise ValueError(f"as_2d needs the geometry of a 1-D call, got {len(self.in_size)} spatial axes")
+            raise ValueError(
+                tr("as_2d needs the geometry of a 1-D call, got {axes} spatial axes", axes=len(self.in_size))
+            )
         return dataclasses.replace(
             self,
             in_size=(1, *self.in_size),
@@ -238,11 +275,11 @@ def _check_padding(
             return ((0, 0),) * n
         if padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError(f"padding='same' needs stride 1 (as in torch), got stride={stride}")
+                raise ValueError(tr("padding='same' needs stride 1 (as in torch), got stride={stride}", stride=stride))
             # torch pads total = d*(k-1): half before, the odd one after.
             totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
             return tuple((t // 2, t - t // 2) for t in totals)
-        raise ValueError(f"padding must be an int, a tuple, 'valid' or 'same', got {padding!r}")
+        raise ValueError(tr("padding must be an int, a tuple, 'valid' or 'same', got {value!r}", value=padding))
     pads = check_tuple(padding, "padding", n, minimum=0)
     return tuple((p, p) for p in pads)
 
@@ -290,13 +327,22 @@ def conv_geometry(
     input_shape, weight_shape = tuple(input_shape), tuple(weight_shape)
     if len(input_shape) not in (n_spatial + 1, n_spatial + 2):
         raise ValueError(
-            f"{name}: input must have {n_spatial + 1} (unbatched) or {n_spatial + 2} (batched) "
-            f"dimensions, got shape {input_shape}"
+            tr(
+                "{name}: input must have {unbatched} (unbatched) or {batched} (batched) dimensions, got shape {shape}",
+                name=name,
+                unbatched=n_spatial + 1,
+                batched=n_spatial + 2,
+                shape=input_shape,
+            )
         )
     if len(weight_shape) != n_spatial + 2:
         raise ValueError(
-            f"{name}: weight must have {n_spatial + 2} dimensions (C_out, C_in/groups, *kernel), "
-            f"got shape {weight_shape}"
+            tr(
+                "{name}: weight must have {ndim} dimensions (C_out, C_in/groups, *kernel), got shape {shape}",
+                name=name,
+                ndim=n_spatial + 2,
+                shape=weight_shape,
+            )
         )
     batched = len(input_shape) == n_spatial + 2
     n, c_in, *in_size = input_shape if batched else (1, *input_shape)
@@ -305,26 +351,44 @@ def conv_geometry(
     stride_t = check_tuple(stride, "stride", n_spatial, minimum=1)
     dilation_t = check_tuple(dilation, "dilation", n_spatial, minimum=1)
     if any(k < 1 for k in kernel) or c_out < 1:
-        raise ValueError(f"{name}: weight must have non-empty kernel and output channels, got shape {weight_shape}")
+        raise ValueError(
+            tr(
+                "{name}: weight must have non-empty kernel and output channels, got shape {shape}",
+                name=name,
+                shape=weight_shape,
+            )
+        )
     if c_in % groups:
-        raise ValueError(f"groups={groups} must divide the input's {c_in} channels")
+        raise ValueError(
+            tr("groups={groups} must divide the input's {channels} channels", groups=groups, channels=c_in)
+        )
     if c_out % groups:
-        raise ValueError(f"groups={groups} must divide the weight's {c_out} output channels")
+        raise ValueError(
+            tr("groups={groups} must divide the weight's {channels} output channels", groups=groups, channels=c_out)
+        )
     if c_in_g * groups != c_in:
         raise ValueError(
-            f"weight has {c_in_g} input channels per group, but input has {c_in} channels "
-            f"and groups={groups} (expected {c_in // groups})"
+            tr(
+                "weight has {per_group} input channels per group, but input has {channels} channels "
+                "and groups={groups} (expected {expected})",
+                per_group=c_in_g,
+                channels=c_in,
+                groups=groups,
+                expected=c_in // groups,
+            )
         )
     if bias_shape is not None and tuple(bias_shape) != (c_out,):
         raise ValueError(
-            f"bias must have shape ({c_out},) to match the weight's output channels, got {tuple(bias_shape)}"
+            tr(
+                "bias must have shape ({channels},) to match the weight's output channels, got {shape}",
+                channels=c_out,
+                shape=tuple(bias_shape),
+            )
         )
     pads = _check_padding(padding, tuple(kernel), dilation_t, stride_t)
     out_size = []
     for axis, (i, k, s, d, (p0, p1)) in enumerate(zip(in_size, kernel, stride_t, dilation_t, pads)):
-        _check_fits(
-            effective_kernel_size(k, d), i, p0 + p1, "weight", f" (k={k}, dilation={d}) along spatial axis {axis}"
-        )
+        _check_fits(effective_kernel_size(k, d), i, p0 + p1, "weight", (k, d, axis))
         # output_size takes symmetric padding; (p0 + p1) covers the asymmetric "same" case.
         out_size.append(output_size(i + p0 + p1, k, stride=s, padding=0, dilation=d))
     return ConvGeometry(

@@ -47,6 +47,7 @@ from dilconv_lib.checks import (
     check_tuple,
 )
 from dilconv_lib.geometry import receptive_fields
+from dilconv_lib.i18n import tr
 
 __all__ = [
     "DRN_VARIANTS",
@@ -99,11 +100,15 @@ def drn_blocks(variant: str) -> tuple[Block, ...]:
 
 def _check_blocks(blocks: Any) -> list[Block]:
     if isinstance(blocks, (str, bytes)) or not isinstance(blocks, Sequence) or len(blocks) == 0:
-        raise ValueError(f"blocks must be a non-empty sequence of (dilations, residual) pairs, got {blocks!r}")
+        raise ValueError(
+            tr("blocks must be a non-empty sequence of (dilations, residual) pairs, got {value!r}", value=blocks)
+        )
     out = []
     for i, block in enumerate(blocks):
         if not (isinstance(block, (tuple, list)) and len(block) == 2):
-            raise ValueError(f"blocks[{i}] must be a (dilations, residual) pair, got {block!r}")
+            raise ValueError(
+                tr("blocks[{index}] must be a (dilations, residual) pair, got {value!r}", index=i, value=block)
+            )
         out.append(
             (check_ints(block[0], f"blocks[{i}] dilations", minimum=1), check_bool(block[1], f"blocks[{i}] residual"))
         )
@@ -138,7 +143,7 @@ def block_response(blocks: Sequence[Block], *, kernel_size: int = 3) -> np.ndarr
     checked = _check_blocks(blocks)
     k = check_int(kernel_size, "kernel_size", minimum=1)
     if k % 2 == 0:
-        raise ValueError(f"kernel_size must be odd (a centre tap), got {k}")
+        raise ValueError(tr("kernel_size must be odd (a centre tap), got {value}", value=k))
     response = np.ones((1, 1))
     for dilations, residual in checked:
         branch = response
@@ -177,9 +182,9 @@ def lattice_share(response: np.ndarray, period: int) -> float:
     r = np.asarray(response, dtype=np.float64)
     p = check_int(period, "period", minimum=1)
     if r.ndim != 2 or r.shape[0] != r.shape[1] or r.shape[0] % 2 == 0:
-        raise ValueError(f"response must be a square (R, R) array with R odd, got shape {r.shape}")
+        raise ValueError(tr("response must be a square (R, R) array with R odd, got shape {shape}", shape=r.shape))
     if (r < 0).any() or r.sum() <= 0:
-        raise ValueError("response must be non-negative with a positive sum")
+        raise ValueError(tr("response must be non-negative with a positive sum"))
     on = (np.arange(r.shape[0]) - r.shape[0] // 2) % p == 0  # (R,): offsets from the centre on the lattice
     return float(r[np.ix_(on, on)].sum() / r.sum())
 
@@ -200,7 +205,9 @@ def insert_zeros(input: torch.Tensor, factor: int) -> torch.Tensor:
             [3., 0., 4.]])
     """
     if not isinstance(input, torch.Tensor) or input.ndim != 4:
-        raise ValueError(f"input must be a (N, C, H, W) tensor, got {getattr(input, 'shape', type(input).__name__)}")
+        raise ValueError(
+            tr("input must be a (N, C, H, W) tensor, got {value}", value=getattr(input, "shape", type(input).__name__))
+        )
     s = check_int(factor, "factor", minimum=1)
     n, c, h, w = input.shape
     out = input.new_zeros(n, c, (h - 1) * s + 1, (w - 1) * s + 1)
@@ -243,15 +250,19 @@ def conv_transpose2d_by_zero_insertion(
     check_tensors(input, weight, None)
     if input.ndim != 4 or weight.ndim != 4 or weight.shape[0] != input.shape[1] or weight.shape[2] != weight.shape[3]:
         raise ValueError(
-            f"input must be (N, C_in, H, W) and weight (C_in, C_out, k, k), got shapes {tuple(input.shape)} "
-            f"and {tuple(weight.shape)}"
+            tr(
+                "input must be (N, C_in, H, W) and weight (C_in, C_out, k, k), got shapes {input_shape} "
+                "and {weight_shape}",
+                input_shape=tuple(input.shape),
+                weight_shape=tuple(weight.shape),
+            )
         )
     s = check_int(stride, "stride", minimum=1)
     d = check_int(dilation, "dilation", minimum=1)
     p = check_int(padding, "padding", minimum=0)
     full = d * (weight.shape[-1] - 1)
     if p > full:
-        raise ValueError(f"padding must be at most d (k - 1) = {full}, got {p}")
+        raise ValueError(tr("padding must be at most d (k - 1) = {full}, got {value}", full=full, value=p))
     flipped = weight.flip(-1, -2).transpose(0, 1)  # (C_out, C_in, k, k)
     return F.conv2d(insert_zeros(input, s), flipped, padding=full - p, dilation=d)
 
@@ -326,7 +337,14 @@ def conv_cost(
         weights = c_in * k * k + c_in * c_out
     else:
         if c_in % g or c_out % g:
-            raise ValueError(f"groups={g} must divide in_channels={c_in} and out_channels={c_out}")
+            raise ValueError(
+                tr(
+                    "groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}",
+                    groups=g,
+                    in_channels=c_in,
+                    out_channels=c_out,
+                )
+            )
         weights = c_out * (c_in // g) * k * k
     return weights, weights * h * w
 
@@ -422,7 +440,7 @@ def echo_batch(
     n_steps = check_int(length, "length", minimum=1)
     lag = check_int(delay, "delay", minimum=0)
     if lag >= n_steps:
-        raise ValueError(f"delay must be less than length ({n_steps}), got {lag}")
+        raise ValueError(tr("delay must be less than length ({length}), got {value}", length=n_steps, value=lag))
     x = torch.randn(n, 1, n_steps, generator=generator, dtype=dtype)
     return x, F.pad(x, (lag, 0))[..., :n_steps]
 
@@ -451,7 +469,7 @@ def train_echo(
     n_steps = check_int(steps, "steps", minimum=1)
     lag = check_int(delay, "delay", minimum=0)
     if not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+        raise ValueError(tr("lr must be a positive number, got {value!r}", value=lr))
     generator = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
     dtype = next(iter(model.parameters())).dtype
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
@@ -575,6 +593,12 @@ def input_support(model: nn.Module, length: int, position: int) -> np.ndarray:
     x = torch.ones(1, first.shape[1], n, dtype=first.dtype, requires_grad=True)
     out = model(x)
     if out.ndim != 3 or not f < out.shape[-1]:
-        raise ValueError(f"position must lie inside the model's output of shape {tuple(out.shape)}, got {f}")
+        raise ValueError(
+            tr(
+                "position must lie inside the model's output of shape {shape}, got {value}",
+                shape=tuple(out.shape),
+                value=f,
+            )
+        )
     (grad,) = torch.autograd.grad(out[0, :, f].sum(), x)
     return np.flatnonzero(grad[0].abs().sum(dim=0).numpy())

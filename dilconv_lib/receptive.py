@@ -31,6 +31,7 @@ import numpy as np
 
 from dilconv_lib.checks import check_int, check_ints, check_real, check_tuple
 from dilconv_lib.geometry import receptive_fields
+from dilconv_lib.i18n import tr
 
 if TYPE_CHECKING:
     import torch
@@ -70,12 +71,14 @@ def _check_stack(
     if isinstance(kernel_size, (Sequence, np.ndarray)) and not isinstance(kernel_size, (str, bytes)):
         ks = list(check_ints(kernel_size, "kernel_size", minimum=1))
         if len(ks) != n:
-            raise ValueError(f"kernel_size must be an int or one int per layer ({n}), got {ks!r}")
+            raise ValueError(
+                tr("kernel_size must be an int or one int per layer ({layers}), got {value!r}", layers=n, value=ks)
+            )
     else:
         ks = [check_int(kernel_size, "kernel_size", minimum=1)] * n
     ss = [1] * n if strides is None else list(check_ints(strides, "strides", minimum=1))
     if len(ss) != n:
-        raise ValueError(f"strides must be None or one int per layer ({n}), got {ss!r}")
+        raise ValueError(tr("strides must be None or one int per layer ({layers}), got {value!r}", layers=n, value=ss))
     return ks, ds, ss
 
 
@@ -118,7 +121,9 @@ def impulse_response(
     """
     ks, ds, ss = _check_stack(dilations, kernel_size, strides)
     if math.prod(k * k for k in ks) > _MAX_PATHS:
-        raise ValueError(f"kernel_size: a stack of {len(ks)} layers has too many paths to count in int64")
+        raise ValueError(
+            tr("kernel_size: a stack of {layers} layers has too many paths to count in int64", layers=len(ks))
+        )
     size = receptive_fields(ks, ds, ss)[-1]
     counts = np.zeros((1, 1), dtype=np.int64)
     counts[0, 0] = 1
@@ -274,7 +279,9 @@ def satisfies_hdc(dilations: Sequence[int], kernel_size: int = 3) -> bool:
     k = check_int(kernel_size, "kernel_size", minimum=1)
     distances = hdc_max_distances(dilations)
     if len(distances) < 2:
-        raise ValueError(f"dilations: the HDC rule needs a group of at least 2 layers, got {list(dilations)!r}")
+        raise ValueError(
+            tr("dilations: the HDC rule needs a group of at least 2 layers, got {value!r}", value=list(dilations))
+        )
     return distances[1] <= k
 
 
@@ -303,7 +310,7 @@ def reached_offsets(dilations: Sequence[int], kernel_size: int = 3) -> list[int]
     """
     ks, ds, _ = _check_stack(dilations, kernel_size)
     if ks[0] % 2 == 0:
-        raise ValueError(f"kernel_size must be odd (taps centred on the pixel), got {ks[0]}")
+        raise ValueError(tr("kernel_size must be odd (taps centred on the pixel), got {value}", value=ks[0]))
     half = ks[0] // 2
     reached = {0}
     for d in ds:
@@ -418,9 +425,9 @@ def conv_stack(
     ks, ds, _ = _check_stack(dilations, kernel_size)
     c = check_int(channels, "channels", minimum=1)
     if init not in ("default", "ones", "identity"):
-        raise ValueError(f"init must be 'default', 'ones' or 'identity', got {init!r}")
+        raise ValueError(tr("init must be 'default', 'ones' or 'identity', got {value!r}", value=init))
     if init == "identity" and any(k % 2 == 0 for k in ks):
-        raise ValueError(f"kernel_size: identity init needs odd kernels (a centre tap), got {ks}")
+        raise ValueError(tr("kernel_size: identity init needs odd kernels (a centre tap), got {value}", value=ks))
     layers: list[nn.Module] = []
     with torch.random.fork_rng(devices=[]):
         if seed is not None:
@@ -446,7 +453,14 @@ def _centre(height: int, width: int, position: tuple[int, int] | None) -> tuple[
         return height // 2, width // 2
     i, j = check_tuple(position, "position", 2, minimum=0)
     if i >= height or j >= width:
-        raise ValueError(f"position must lie inside the {height}x{width} output, got {(i, j)}")
+        raise ValueError(
+            tr(
+                "position must lie inside the {height}x{width} output, got {value}",
+                height=height,
+                width=width,
+                value=(i, j),
+            )
+        )
     return i, j
 
 
@@ -478,11 +492,13 @@ def input_gradient(model: nn.Module, input: torch.Tensor, position: tuple[int, i
     import torch
 
     if not isinstance(input, torch.Tensor) or input.ndim != 4:
-        raise ValueError(f"input must be a (N, C, H, W) tensor, got {getattr(input, 'shape', type(input))}")
+        raise ValueError(
+            tr("input must be a (N, C, H, W) tensor, got {value}", value=getattr(input, "shape", type(input)))
+        )
     x = input.detach().clone().requires_grad_(True)
     out = model(x)
     if out.ndim != 4:
-        raise ValueError(f"model must return (N, C, H, W), got shape {tuple(out.shape)}")
+        raise ValueError(tr("model must return (N, C, H, W), got shape {shape}", shape=tuple(out.shape)))
     i, j = _centre(out.shape[2], out.shape[3], position)
     (grad,) = torch.autograd.grad(out[:, :, i, j].sum(), x)
     return grad.detach().to(torch.float64).numpy()
@@ -609,9 +625,9 @@ def erf_size(erf: np.ndarray, mass: float = 0.95, centre: tuple[int, int] | None
     """
     m = np.asarray(erf, dtype=np.float64)
     if m.ndim != 2:
-        raise ValueError(f"erf must be a 2-D (H, W) array, got shape {m.shape}")
+        raise ValueError(tr("erf must be a 2-D (H, W) array, got shape {shape}", shape=m.shape))
     if (m < 0).any():
-        raise ValueError("erf must be non-negative")
+        raise ValueError(tr("erf must be non-negative"))
     check_real(mass, "mass", above=0, maximum=1)
     total = m.sum()
     if total == 0:

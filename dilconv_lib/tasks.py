@@ -137,19 +137,29 @@ def render(
     radii = torch.as_tensor(radii, dtype=torch.float32)
     object_classes = torch.as_tensor(object_classes, dtype=torch.int64)
     if centres.ndim != 3 or centres.shape[2] != 2:
-        raise ValueError(f"centres must have shape (N, K, 2), got {tuple(centres.shape)}")
+        raise ValueError(tr("centres must have shape (N, K, 2), got {shape}", shape=tuple(centres.shape)))
     if radii.shape != centres.shape[:2] or object_classes.shape != centres.shape[:2]:
         raise ValueError(
-            f"radii and object_classes must have shape (N, K) = {tuple(centres.shape[:2])}, "
-            f"got {tuple(radii.shape)} and {tuple(object_classes.shape)}"
+            tr(
+                "radii and object_classes must have shape (N, K) = {expected}, got {radii} and {classes}",
+                expected=tuple(centres.shape[:2]),
+                radii=tuple(radii.shape),
+                classes=tuple(object_classes.shape),
+            )
         )
     lo, hi = MARKER_RADIUS, SIZE - 1 - MARKER_RADIUS
     if centres.numel() and (centres.min() < lo or centres.max() > hi):
-        raise ValueError(f"centres must lie in [{lo}, {hi}] so that the whole marker is in the image")
+        raise ValueError(tr("centres must lie in [{lo}, {hi}] so that the whole marker is in the image", lo=lo, hi=hi))
     if object_classes.numel() and (object_classes.min() < 1 or object_classes.max() >= c):
-        raise ValueError(f"object_classes must lie in 1..{c - 1} (0 is the background), got {object_classes.unique()}")
+        raise ValueError(
+            tr(
+                "object_classes must lie in 1..{last} (0 is the background), got {values}",
+                last=c - 1,
+                values=object_classes.unique(),
+            )
+        )
     if radii.numel() and not bool((radii > 0).all()):
-        raise ValueError("radii must be > 0")
+        raise ValueError(tr("radii must be > 0"))
     n = centres.shape[0]
     rows = torch.arange(SIZE).view(1, 1, SIZE, 1)
     cols = torch.arange(SIZE).view(1, 1, 1, SIZE)
@@ -267,7 +277,13 @@ def mean_iou(prediction: torch.Tensor, target: torch.Tensor, classes: int) -> fl
     """
     c = _check_classes(classes)
     if prediction.shape != target.shape:
-        raise ValueError(f"prediction and target must have the same shape, got {prediction.shape} and {target.shape}")
+        raise ValueError(
+            tr(
+                "prediction and target must have the same shape, got {prediction} and {target}",
+                prediction=prediction.shape,
+                target=target.shape,
+            )
+        )
     ious = []
     for k in range(c):
         p, t = prediction == k, target == k
@@ -330,7 +346,7 @@ def train(
     log_every = check_int(log_every, "log_every", minimum=0)
     lr = check_real(lr, "lr", above=0)
     if len(data) == 0:
-        raise ValueError("data must hold at least one scene")
+        raise ValueError(tr("data must hold at least one scene"))
     generator = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
     layout = torch.channels_last if channels_last else torch.contiguous_format
     model.to(memory_format=layout)  # type: ignore[call-overload]  # Module.to takes it; the stub omits it
@@ -400,7 +416,7 @@ def input_rgb(image: torch.Tensor) -> np.ndarray:
     """
     x = np.asarray(image, dtype=np.float64)
     if x.ndim != 3:
-        raise ValueError(f"image must have shape (C, H, W), got {x.shape}")
+        raise ValueError(tr("image must have shape (C, H, W), got {shape}", shape=x.shape))
     colours = class_colours(x.shape[0])
     rgb = x[0, :, :, None] * colours[0]  # background grey, objects 0
     for k in range(1, x.shape[0]):
