@@ -110,7 +110,7 @@ class Implementation:
 
 def _numpy_setup(name: str) -> Setup:
     def setup(x: np.ndarray, w: np.ndarray, wl: Workload) -> Run:
-        from dilconv_lib import vectorized  # imported in the worker: its import-time warm-up is part of it
+        from dilconv_lib import vectorized  # imported here: each worker imports only what its implementation needs
 
         conv = getattr(vectorized, name)
         return lambda: conv(x, w, padding=wl.dilation, dilation=wl.dilation)

@@ -44,16 +44,3 @@ def test_without_a_browser_a_learner_is_told_and_not_failed(tmp_path: Path) -> N
     done = run_browser_tests(tmp_path, None)
     assert done.returncode == 0
     assert "browser tests SKIPPED" in done.stdout
-
-
-def test_ci_runs_the_same_checks_a_fork_needs() -> None:
-    run = (ROOT / ".ci" / "run").read_text().splitlines()
-    assert [line.split("#")[0].strip() for line in run if line.startswith("make ")] == [
-        "make lock-check",
-        "make test",
-        "make test-zh",
-        "make test-browser",
-        "make test-browser-zh",
-    ]
-    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
-    assert "run: bash .ci/run" in workflow

@@ -1,5 +1,10 @@
 """The learner's own copy, workspace/ (tools/workspace.py, `make lab`): nothing the course does ever loses a
 learner's work. Each test works on a copy of the course's make files, tools and notebooks in a temporary folder.
+
+`make lab`'s set-up step runs once as make runs it, in a fresh process (:func:`delivered`); the tests that
+go on from there copy that course and run the same step, ``python -m tools.workspace``, in this process
+(:func:`set_up`). The make targets (student, clean, distclean) run through make, since what they do to
+``workspace/`` is the point.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import manifest
+from tools import editions, manifest
 from tools.editions import BEGIN, notebook_paths
+from tools.workspace import main as workspace_main
 from tools.workspace import sync
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,22 +29,36 @@ EXERCISE = "01_by_hand.ipynb"
 ANSWER = "    return 42  # my own answer"
 
 
-@pytest.fixture
-def course(tmp_path: Path) -> Path:
+def copy_course(to: Path) -> Path:
     """A copy of what `make lab`, `make student` and `make clean` use."""
     for name in ["Makefile", "pyproject.toml", "constraints.txt"]:
-        shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "tools", tmp_path / "tools", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return tmp_path
+        shutil.copy(ROOT / name, to / name)
+    shutil.copytree(ROOT / "tools", to / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "notebooks", to / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return to
 
 
-def set_up(course: Path) -> str:
-    """`make lab`'s set-up step, as make runs it."""
+@pytest.fixture(scope="module")
+def delivered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A copy of the course after `make lab`'s set-up step ran once, as make runs it; and what it said."""
+    course = copy_course(tmp_path_factory.mktemp("delivered"))
     done = subprocess.run(
         [sys.executable, "-m", "tools.workspace"], cwd=course, capture_output=True, text=True, check=True
     )
-    return done.stdout
+    return course, done.stdout
+
+
+@pytest.fixture
+def course(delivered: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the delivered course, of this test's own, and the working directory."""
+    shutil.copytree(delivered[0], tmp_path, dirs_exist_ok=True)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def set_up() -> str:
+    """`make lab`'s set-up step, ``python -m tools.workspace`` in the course's folder, in this process."""
+    return "".join(f"{line}\n" for line in workspace_main([]))
 
 
 def make(course: Path, *targets: str, venv: str = sys.prefix) -> str:
@@ -70,8 +90,8 @@ def change_upstream(course: Path, name: str = EXERCISE) -> None:
     nbformat.write(nb, path)
 
 
-def test_first_run_makes_the_student_edition(course: Path) -> None:
-    said = set_up(course)
+def test_first_run_makes_the_student_edition(delivered: tuple[Path, str]) -> None:
+    course, said = delivered
     workspace = course / "workspace"
     first = f"workspace: your copy of the course ({len(NOTEBOOKS)} notebooks, the solutions left out)."
     assert said.splitlines() == [first]
@@ -84,43 +104,40 @@ def test_first_run_makes_the_student_edition(course: Path) -> None:
 
 
 def test_an_unchanged_course_adds_nothing(course: Path) -> None:
-    set_up(course)
     before = {p.name: p.read_bytes() for p in (course / "workspace").iterdir()}
-    assert set_up(course) == ""
+    assert set_up() == ""
     assert {p.name: p.read_bytes() for p in (course / "workspace").iterdir()} == before
 
 
 def test_missing_notebooks_are_added(course: Path) -> None:
-    set_up(course)
     (course / "workspace" / "05_gridding.ipynb").unlink()
     mine = answer(course / "workspace" / EXERCISE)
-    assert set_up(course) == "workspace: added 05_gridding.ipynb.\n"
+    assert set_up() == "workspace: added 05_gridding.ipynb.\n"
     assert (course / "workspace" / "05_gridding.ipynb").is_file()
     assert (course / "workspace" / EXERCISE).read_bytes() == mine
 
 
 def test_a_learners_edit_survives_everything(course: Path) -> None:
     """The set-up step, `make student`, `make clean` and an upstream change to the same notebook."""
-    set_up(course)
     mine = answer(course / "workspace" / EXERCISE)
     mine_too = course / "workspace" / "my_notes.ipynb"
     mine_too.write_text("{}")
 
-    assert set_up(course) == ""  # the set-up step again: nothing to do
+    assert set_up() == ""  # the set-up step again: nothing to do
     make(course, "student")
     assert (course / "build" / "student" / EXERCISE).is_file()
     make(course, "clean")
     assert not (course / "build").exists()
 
     change_upstream(course)
-    said = set_up(course).splitlines()
+    said = set_up().splitlines()
     assert said == [
         f"workspace/{EXERCISE}: the course's version changed; the new one is beside yours as "
         f"{EXERCISE.replace('.ipynb', '.new.ipynb')} (yours is untouched)."
     ]
     new = course / "workspace" / EXERCISE.replace(".ipynb", ".new.ipynb")
     assert "A paragraph added upstream." in new.read_text() and ANSWER not in new.read_text()
-    assert set_up(course) == ""  # delivered once, not on every run
+    assert set_up() == ""  # delivered once, not on every run
     assert len(list((course / "workspace").glob("*.new*.ipynb"))) == 1
 
     make(course, "distclean", venv=str(course / "no-venv"))  # with a stand-in, not the running environment
@@ -130,17 +147,16 @@ def test_a_learners_edit_survives_everything(course: Path) -> None:
 
 def test_an_untouched_copy_is_not_overwritten_either(course: Path) -> None:
     """An upstream change never replaces a file, even one the learner never opened: it lands beside it."""
-    set_up(course)
     before = (course / "workspace" / "00_welcome.ipynb").read_bytes()
     change_upstream(course, "00_welcome.ipynb")
-    assert "00_welcome.new.ipynb" in set_up(course)
+    assert "00_welcome.new.ipynb" in set_up()
     assert (course / "workspace" / "00_welcome.ipynb").read_bytes() == before
     change_upstream(course, "00_welcome.ipynb")  # and again: a second new version, beside the first
-    assert "00_welcome.new-2.ipynb" in set_up(course)
+    assert "00_welcome.new-2.ipynb" in set_up()
 
 
 def test_make_student_refuses_to_replace_a_changed_notebook(course: Path) -> None:
-    make(course, "student")
+    editions.main(["student"])  # what `make student` runs, here in this process: the second run is the test
     mine = answer(course / "build" / "student" / EXERCISE)
     done = subprocess.run(
         ["make", "-o", "install", "student", f"VENV={sys.prefix}"], cwd=course, capture_output=True, text=True
@@ -159,9 +175,9 @@ def test_workspace_is_ignored_by_git_and_the_linters() -> None:
     assert '"workspace"' in (ROOT / "pyproject.toml").read_text()  # ruff's extend-exclude
 
 
-def test_the_workspace_is_never_the_notebooks_folder(course: Path) -> None:
+def test_the_workspace_is_never_the_notebooks_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="notebooks' own folder"):
-        sync(course / "notebooks", course / "notebooks")
+        sync(tmp_path / "notebooks", tmp_path / "notebooks")
 
 
 def test_clean_keeps_a_changed_notebook_of_the_chinese_student_edition(tmp_path: Path) -> None:
