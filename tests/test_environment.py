@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # conda-forge's names for the pip packages, where they differ: the CPU-friendly, Qt-free and pandoc-free builds
 CONDA_TO_PIP = {"pytorch": "torch", "matplotlib-base": "matplotlib", "nbconvert-core": "nbconvert"}
 # the browser extra (tests/browser/run.sh installs it, with Debian's chromium); JupyterLab's Chinese language pack,
-# which environment.yml installs with pip
-NOT_IN_CONDA = {"playwright", "jupyterlab-language-pack-zh-cn"}
+# which environment.yml installs with pip; the classroom's authenticator, likewise
+NOT_IN_CONDA = {"playwright", "jupyterlab-language-pack-zh-cn", "jupyterhub-hashauthenticator"}
 
 
 def named_in_pyproject() -> set[str]:

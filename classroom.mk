@@ -1,0 +1,56 @@
+# The classroom: JupyterHub serving the course to a class from this machine (docs/classroom.md, tools/classroom.py).
+# Included by the Makefile; uses its $(BIN), $(VENV), $(LOCK) and $(COURSE_LANG).
+#
+#   make classroom STUDENTS=30            student1 ... student30 and the lecturer, on 127.0.0.1:8000
+#   make classroom STUDENTS=roster.txt    the roster's names (one login name a line)
+#   make classroom-status | classroom-update | classroom-stop
+
+# the hub's files: configuration, database, secrets (0700; secrets 0600)
+CLASSROOM_DIR ?= build/classroom
+CLASSROOM_PORT ?= 8000
+# 127.0.0.1: this machine only; 0.0.0.0 serves the room's network (then set CLASSROOM_SSL_CERT and CLASSROOM_SSL_KEY)
+CLASSROOM_IP ?= 127.0.0.1
+CLASSROOM_SSL_CERT ?=
+CLASSROOM_SSL_KEY ?=
+# the git repository the course is pulled from (a URL or a path): by default this checkout's commits
+CLASSROOM_REPO ?= $(CURDIR)
+CLASSROOM_ADMIN ?= lecturer
+# run as root: what learners read (their edition, the library), outside the checkout, and their Python environment,
+# made once from a Python every user may run
+CLASSROOM_PREFIX ?= /opt/dilconv-classroom
+CLASSROOM_ENV ?= $(CLASSROOM_PREFIX)/venv
+CLASSROOM_PYTHON ?= /usr/bin/python3
+# configurable-http-proxy, from npm, once
+CLASSROOM_CHP_DIR ?= build/chp
+NPM ?= npm
+STUDENTS ?=
+CLASSROOM_STAMP := $(VENV)/.classroom-installed
+CLASSROOM = $(BIN)/python -m tools.classroom
+CLASSROOM_ARGS = --dir $(CLASSROOM_DIR)
+
+.PHONY: classroom classroom-stop classroom-status classroom-update test-classroom
+
+# JupyterHub and its parts, from the lock, into $(VENV) (the hub runs from it)
+$(CLASSROOM_STAMP): $(STAMP) pyproject.toml $(LOCK)
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[classroom]"
+	touch $@
+
+classroom: $(CLASSROOM_STAMP)
+	@$(CLASSROOM) start $(CLASSROOM_ARGS) --students "$(STUDENTS)" --port "$(CLASSROOM_PORT)" --ip "$(CLASSROOM_IP)" \
+		--repo "$(CLASSROOM_REPO)" --lang "$(COURSE_LANG)" --admin "$(CLASSROOM_ADMIN)" \
+		--prefix "$(CLASSROOM_PREFIX)" --env "$(CLASSROOM_ENV)" --python "$(CLASSROOM_PYTHON)" \
+		--chp-dir "$(CLASSROOM_CHP_DIR)" --npm "$(NPM)" --ssl-cert "$(CLASSROOM_SSL_CERT)" --ssl-key "$(CLASSROOM_SSL_KEY)"
+
+classroom-stop: $(CLASSROOM_STAMP)
+	@$(CLASSROOM) stop $(CLASSROOM_ARGS)
+
+classroom-status: $(CLASSROOM_STAMP)
+	@$(CLASSROOM) status $(CLASSROOM_ARGS)
+
+classroom-update: $(CLASSROOM_STAMP)
+	@$(CLASSROOM) update $(CLASSROOM_ARGS)
+
+# The whole sequence with three learners on a free port, through the hub as a learner meets it (tests/test_classroom.py);
+# the browser check needs Playwright (the browser extra) and Debian's chromium, and is skipped without them.
+test-classroom: $(CLASSROOM_STAMP)
+	DILCONV_TEST_CLASSROOM=1 $(BIN)/python -m pytest -q -s --durations=0 tests/test_classroom.py
