@@ -1,7 +1,9 @@
 """The course's editions (``tools.editions``): each is built once per test run, into a temporary folder.
 
-- The student edition keeps no solution, runs top to bottom with errors only in the exercises and in the
-  cells that check or use them, and every such error tells the learner what to do.
+- The student edition keeps no solution, and keeps everything else. How it runs (errors only in the exercises
+  and in the cells that check or use them, each telling the learner what to do) is checked where it runs as a
+  learner runs it, in JupyterLab (``make test-browser``: ``tests/browser/test_notebooks.py``, with the helpers
+  of ``tests/browser/learner.py``); here only :func:`~tests.browser.learner.told` is tested.
 - The slides and the static site have one file per notebook, the site an index that links them all, and
   neither loads anything from the network: every script, style sheet, image and font is local.
 """
@@ -9,7 +11,6 @@
 from __future__ import annotations
 
 import ast
-import asyncio
 import functools
 import os
 import re
@@ -21,9 +22,9 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from IPython.core.inputtransformer2 import TransformerManager
-from nbclient import NotebookClient
 from nbformat import NotebookNode
 
+from tests.browser.learner import STUB, tags, told
 from tools import editions, manifest
 from tools.editions import (
     BEGIN,
@@ -45,16 +46,11 @@ from tools.editions import (
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-STUB = 'raise NotImplementedError("Exercise: '
 notebooks = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 
 
 def read(path: Path) -> NotebookNode:
     return nbformat.read(path, as_version=4)
-
-
-def tags(cell: NotebookNode) -> set[str]:
-    return set(cell.get("metadata", {}).get("tags", []))
 
 
 # --- the student edition ------------------------------------------------------------------------------
@@ -212,119 +208,6 @@ def test_an_edition_never_overwrites_the_notebooks() -> None:
         build_student(ROOT / "notebooks", ROOT / "notebooks")
 
 
-def names(source: str, context: type[ast.expr_context]) -> set[str]:
-    """Names that a cell stores (defines) or loads (uses), anywhere in it."""
-    try:
-        tree = ast.parse(TransformerManager().transform_cell(source))
-    except SyntaxError:
-        return set()
-    found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
-    if context is ast.Store:
-        found |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)}
-        found |= {
-            (a.asname or a.name).split(".")[0]
-            for n in ast.walk(tree)
-            if isinstance(n, ast.Import | ast.ImportFrom)
-            for a in n.names
-        }
-    return found
-
-
-async def _execute(paths: list[Path]) -> dict[str, NotebookNode]:
-    # One kernel at a time, as a learner runs them: the notebooks time code and assert what the timings say
-    # (with margins for a busy machine, not for nine kernels sharing two cores).
-    one_at_a_time = asyncio.Semaphore(1)
-
-    async def run(path: Path) -> NotebookNode:
-        nb = read(path)
-        client = NotebookClient(
-            nb,
-            allow_errors=True,
-            timeout=600,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
-        )
-        async with one_at_a_time:
-            await client.async_execute()
-        return nb
-
-    done = await asyncio.gather(*(run(path) for path in paths))
-    return {path.name: nb for path, nb in zip(paths, done)}
-
-
-@pytest.fixture(scope="module")
-def executed(student: Path) -> dict[str, NotebookNode]:
-    """Every student notebook run top to bottom, errors allowed, in the student edition's folder."""
-    return asyncio.run(_execute(sorted(student.glob("*.ipynb"))))
-
-
-def error(cell: NotebookNode) -> NotebookNode | None:
-    return next((o for o in cell.get("outputs", []) if o.output_type == "error"), None)
-
-
-def stdout(cell: NotebookNode) -> str:
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
-
-
-def failures(nb: NotebookNode, teacher: NotebookNode) -> Iterator[tuple[int, NotebookNode, bool, bool]]:
-    """(index, cell, is an exercise, depends on one) for every code cell of a student notebook ``nb`` that ran.
-
-    What an exercise defines in the instructor edition ``teacher`` is missing or a stub in ``nb``; so is
-    what a cell that failed, or that used such a name, defines.
-    """
-    tainted: set[str] = set()
-    originals = [cell for cell in teacher.cells if not is_lecturer_note(cell)]  # as the student edition has them
-    for n, (cell, original) in enumerate(zip(nb.cells, originals, strict=True)):
-        if cell.cell_type != "code":
-            continue
-        exercise = STUB in cell.source
-        depends = bool(names(cell.source, ast.Load) & tainted)
-        if exercise or depends or error(cell):
-            tainted |= names(cell.source, ast.Store) | names(original.source, ast.Store)
-        yield n, cell, exercise, depends
-
-
-@notebooks
-def test_student_edition_fails_only_in_exercises_and_their_checks(path: Path, executed: dict) -> None:
-    for n, cell, exercise, depends in failures(executed[path.name], read(path)):
-        err = error(cell)
-        if err and not (exercise or depends or "raises-exception" in tags(cell)):
-            pytest.fail(f"{path.name}, cell {n} fails but is no exercise and uses none: {err.ename}: {err.evalue}")
-
-
-HINT = re.compile(r'NotImplementedError\("(Exercise: [^"]+)"\)')
-
-
-def hints(nb: NotebookNode) -> list[str]:
-    """What the stubs ask for, e.g. ``"Exercise: write the body of my_conv1d"``, ``"Exercise: set a and b"``."""
-    return HINT.findall("\n".join(cell.source for cell in nb.cells if cell.cell_type == "code"))
-
-
-def told(text: str, asked: list[str]) -> bool:
-    """Does an error (with what the cell printed) tell the learner which exercise to do?"""
-    wanted = {n for h in asked for n in re.split(r", | and ", re.sub(r"^Exercise: (set|write the body of) ", "", h))}
-    missing = re.match(r"NameError: name '(\w+)' is not defined", text)
-    return (
-        any(hint in text for hint in asked)  # the stub's own words, raised or quoted by a check
-        or "is not implemented yet: fill in" in text  # a dilconv_lib.exercises checker's verdict
-        or bool(missing and missing[1] in wanted)  # a check that reads what an exercise sets
-    )
-
-
-@notebooks
-def test_every_failure_tells_the_learner_what_to_do(path: Path, executed: dict) -> None:
-    nb = executed[path.name]
-    asked = hints(nb)
-    for n, cell, exercise, _ in failures(nb, read(path)):
-        err = error(cell)
-        if not err or "raises-exception" in tags(cell):
-            continue
-        said = f"{err.ename}: {err.evalue}\n{stdout(cell)}"
-        if exercise:
-            assert err.ename == "NotImplementedError" and err.evalue in asked, f"{path.name}, cell {n}: {said}"
-        assert told(said, asked), f"{path.name}, cell {n}: the learner gets {said!r}, which does not say what to do"
-
-
 def test_what_tells_the_learner_what_to_do() -> None:
     asked = ["Exercise: write the body of f", "Exercise: set rates and field"]
     assert told("AssertionError: f raised Exercise: write the body of f. Pad each branch.", asked)
@@ -332,18 +215,6 @@ def test_what_tells_the_learner_what_to_do() -> None:
     assert told("NameError: name 'field' is not defined\n", asked)
     assert not told("NameError: name 'other' is not defined\n", asked)
     assert not told("TypeError: unsupported operand type(s) for +: 'int' and 'str'\n", asked)
-
-
-@notebooks
-def test_every_exercise_is_checked(path: Path, executed: dict) -> None:
-    """Each stub makes some cell fail: the learner is told, not left with an unchecked answer."""
-    nb = executed[path.name]
-    said = "\n".join(f"{e.evalue}\n{stdout(c)}" for c in nb.cells if (e := error(c)))
-    for hint in hints(nb):
-        function = re.fullmatch(r"Exercise: write the body of (\w+)", hint)
-        assert hint in said or (function and f"{function[1]} is not implemented yet" in said), (
-            f"{path.name}: nothing checks the exercise ({hint})"
-        )
 
 
 # --- slides and the static site -----------------------------------------------------------------------

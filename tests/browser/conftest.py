@@ -1,5 +1,7 @@
 """One JupyterLab server and one headless Chromium for the whole run; a fresh browser context per test.
 
+The Chinese edition's tests (marked ``zh``) get a JupyterLab of their own (``tests/browser/test_zh_lab.py``).
+
 A failing test leaves a screenshot in build/browser-screenshots/.
 """
 
@@ -31,9 +33,13 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "zh: the Chinese edition's smoke, run by make test-browser-zh alone")
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
-    """A JupyterLab server whose root holds copies of notebooks/*.ipynb."""
+    """JupyterLab as ``make lab`` starts it for a learner, its ``workspace/`` the student edition of notebooks/."""
     server = JupyterLab(tmp_path_factory.mktemp("jupyterlab"))
     server.start()
     yield server

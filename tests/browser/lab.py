@@ -1,7 +1,14 @@
-"""JupyterLab in a headless Chromium: start a throw-away server, run a notebook, report what went wrong.
+"""JupyterLab in a headless Chromium, as a learner gets it: start a throw-away server, run a notebook, report.
 
-The server serves copies of the course's notebooks from a temporary folder, so the tracked notebooks are
-never rewritten. A notebook is checked in three places:
+The server is started as ``make lab`` starts it for a learner: the course's top folder as its root (here a
+throw-away copy of it: the repository's entries linked, never its ``workspace/``), the learner's own copy of the
+notebooks in ``workspace/`` as :mod:`tools.workspace` makes it (the student edition: solutions replaced by stubs,
+outputs cleared), ``lab/student`` on ``JUPYTER_CONFIG_PATH`` (no nbgrader) and the course's ``lab/overrides.json``
+in effect (``make install`` puts it in the virtualenv's JupyterLab, which the server reads as a learner's does).
+
+A student notebook fails in its exercises, and JupyterLab's Run All stops at the first error: the run goes on
+from the next cell ("Run Selected Cell and All Below"), as a learner who skips an exercise would, until every
+cell has run. A notebook is then checked in three places:
 
 - the saved copy (JSON): error outputs outside cells tagged ``raises-exception``, cells left unexecuted,
   and how many widget views each cell displayed;
@@ -28,15 +35,23 @@ from urllib.parse import quote
 
 import nbformat
 
+from tools.workspace import sync
+
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 except ImportError:  # the tests that need it skip themselves
     PlaywrightTimeoutError = TimeoutError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# The notebooks under test; another folder can be named, e.g. to try the checks on other notebooks.
+# The instructor edition whose student edition is run; another folder can be named, e.g. to try the checks on
+# other notebooks.
 NOTEBOOK_DIR = Path(os.environ.get("BROWSER_TEST_NOTEBOOK_DIR", REPO_ROOT / "notebooks")).resolve()
 SCREENSHOT_DIR = REPO_ROOT / "build" / "browser-screenshots"
+# The learner's configuration (lab/README.md), which `make lab` adds to JUPYTER_CONFIG_PATH.
+STUDENT_CONFIG = REPO_ROOT / "lab" / "student"
+# Never linked into the server's copy of the course: the learner's own copies (a test saves the notebooks it
+# runs), the repository's history and environment, and build outputs.
+LEFT_OUT = {".git", ".venv", "build", "workspace", "workspace-zh"}
 
 CHROMIUM = os.environ.get("BROWSER_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -58,12 +73,20 @@ WIDGET_TIMEOUT = 30
 RAISES_TAG = "raises-exception"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
-# User settings of the throw-away lab: render every cell (no windowing, so every output is in the page)
-# and never ask about news or updates.
+# User settings of the throw-away lab, one a plugin. Only what the checks need: every cell rendered (no
+# windowing, so every output is in the page). Nothing about news or updates: the course's overrides.json
+# must keep those quiet, as it does for a learner.
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
 }
+# `make lab COURSE_LANG=zh`'s settings folder ($(ZH_SETTINGS) in the Makefile): JupyterLab's own menus in
+# Chinese, from its language pack.
+ZH_LAB_SETTINGS = {
+    **LAB_SETTINGS,
+    "@jupyterlab/translation-extension/plugin": {"locale": "zh_CN"},
+}
+# The main menus the tests open, by their label in English and in the Chinese language pack.
+MENU_LABELS = {"File": ("File", "文件"), "Run": ("Run", "运行"), "View": ("View", "查看")}
 
 
 def free_port() -> int:
@@ -84,18 +107,6 @@ def wait_until(condition, timeout: float, message: str, interval: float = 0.1):
         time.sleep(interval)
 
 
-def read_notebook(path: Path, timeout: float = 10) -> nbformat.NotebookNode:
-    """Read a notebook, waiting a little if it is being written (an editor or nbconvert truncates it first)."""
-
-    def attempt():
-        try:
-            return nbformat.read(path, as_version=4)
-        except nbformat.reader.NotJSONError:
-            return None
-
-    return wait_until(attempt, timeout, f"{path} is not a notebook")
-
-
 def stripped_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The notebook without outputs, execution counts or saved widget state: all the page shows is new."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -107,17 +118,33 @@ def stripped_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-class JupyterLab:
-    """A JupyterLab server on a free loopback port, with its own config, data, runtime and workspace dirs.
+def code_cell_indices(nb: nbformat.NotebookNode) -> list[int]:
+    """The cells that JupyterLab sends to the kernel when it runs them: code cells with code."""
+    return [n for n, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()]
 
-    ``root`` is the server's root folder (``<base>/course/notebooks``). Beside it, ``<base>/course``
-    links to the repository's other top-level entries, so a notebook that reads ``../something`` finds it
-    as it would in the repository.
+
+class JupyterLab:
+    """A JupyterLab server as ``make lab`` starts it for a learner, on a free loopback port, with its own config,
+    data, runtime and workspace dirs.
+
+    ``<base>/course`` is the server's root, a copy of the course's top folder: it links the repository's entries
+    (``notebooks/`` one click away, ``../something`` found as in the repository), and ``folder`` in it holds the
+    student edition of ``notebooks``, made by :func:`tools.workspace.sync` as ``make lab`` makes ``workspace/``.
+    ``root`` is that folder: a notebook's ``name`` is its file name there. ``settings`` are the user settings.
     """
 
-    def __init__(self, base: Path):
+    def __init__(
+        self,
+        base: Path,
+        notebooks: Path = NOTEBOOK_DIR,
+        folder: str = "workspace",
+        settings: dict[str, dict] = LAB_SETTINGS,
+    ):
         self.base = base
-        self.root = base / "course" / "notebooks"
+        self.notebooks = notebooks
+        self.folder = folder
+        self.root = base / "course" / folder
+        self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = base / "jupyterlab.log"
@@ -125,22 +152,22 @@ class JupyterLab:
 
     # -- files -------------------------------------------------------------------------------------------
     def _lay_out(self) -> None:
-        self.root.mkdir(parents=True)
+        course = self.root.parent
+        course.mkdir(parents=True)
         for entry in REPO_ROOT.iterdir():
-            if entry.name not in {"notebooks", ".git", ".venv", "build"}:
-                (self.root.parent / entry.name).symlink_to(entry)
-        if NOTEBOOK_DIR.is_dir():
-            for entry in NOTEBOOK_DIR.iterdir():
-                if entry.suffix == ".ipynb":
-                    self.add_notebook(read_notebook(entry), entry.name)
-                elif not entry.name.startswith("."):
-                    (self.root / entry.name).symlink_to(entry)
+            if entry.name not in LEFT_OUT and entry.name != self.folder:
+                (course / entry.name).symlink_to(entry)
+        sync(self.notebooks, self.root)
 
     def add_notebook(self, nb: nbformat.NotebookNode, name: str) -> Path:
-        """Write a copy of ``nb`` (outputs stripped) into the server's root; return its path."""
+        """Write a copy of ``nb`` (outputs stripped) into the learner's folder; return its path."""
         path = self.root / name
         nbformat.write(stripped_copy(nb), path)
         return path
+
+    def api_path(self, name: str) -> str:
+        """Where the server (its URLs, its sessions) finds notebook ``name``: relative to its root."""
+        return f"{self.folder}/{name}"
 
     # -- process -----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -157,10 +184,14 @@ class JupyterLab:
         for var, sub in jupyter_dirs.items():
             env[var] = str(self.base / "jupyter" / sub)
             Path(env[var]).mkdir(parents=True, exist_ok=True)
-        for plugin, settings in LAB_SETTINGS.items():
+        for plugin, settings in self.settings.items():
             path = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / f"{plugin}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(settings))
+        # The learner's edition, as the Makefile's STUDENT_LAB gives it: lab/student first.
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+            filter(None, [str(STUDENT_CONFIG), os.environ.get("JUPYTER_CONFIG_PATH")])
+        )
         env.pop("JUPYTER_TOKEN", None)
         bindir = Path(sys.executable).parent
         env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
@@ -176,11 +207,12 @@ class JupyterLab:
             "--ServerApp.password=",
             # Only this test drives the server, from loopback; it calls the REST API without an XSRF token.
             "--ServerApp.disable_check_xsrf=True",
-            f"--ServerApp.root_dir={self.root}",
-            "--LabApp.news_url=",
+            f"--ServerApp.root_dir={self.root.parent}",
         ]
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(command, env=env, cwd=self.root, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command, env=env, cwd=self.root.parent, stdout=log, stderr=subprocess.STDOUT
+            )
 
         def ready() -> bool:
             if self.process.poll() is not None:
@@ -225,7 +257,8 @@ class JupyterLab:
 
     def kernel_id(self, name: str) -> str:
         """The id of the kernel of the session of notebook ``name``."""
-        sessions = [s for s in self.api("GET", "/api/sessions") if s.get("path") == name and s.get("kernel")]
+        path = self.api_path(name)
+        sessions = [s for s in self.api("GET", "/api/sessions") if s.get("path") == path and s.get("kernel")]
         if not sessions:
             raise RuntimeError(f"no kernel session for {name}")
         return sessions[0]["kernel"]["id"]
@@ -240,10 +273,11 @@ class JupyterLab:
 
 # -- the page -------------------------------------------------------------------------------------------
 
+# The status bar says "Python 3 (ipykernel) | Idle", in Chinese "| 空闲".
 JS_KERNEL_STATE = """() => {
     if (document.querySelector('.jp-Dialog')) return 'dialog';
     const bar = document.querySelector('#jp-main-statusbar');
-    return bar && /\\|\\s*Idle\\b/.test(bar.innerText) ? 'idle' : '';
+    return bar && /\\|\\s*(Idle|空闲)(\\s|$)/.test(bar.innerText) ? 'idle' : '';
 }"""
 
 # Per cell of the open notebook: what its top-level outputs show. Nested widgets (a slider inside an
@@ -274,16 +308,29 @@ JS_LOADING = """() => !Array.from(
     .some(o => /^Loading widget/.test((o.innerText || '').trim()))"""
 
 
+def open_menu(page, menu: str) -> None:
+    """Open a main menu by its label (``MENU_LABELS``: in English or in Chinese)."""
+    labels = "|".join(map(re.escape, MENU_LABELS.get(menu, (menu,))))
+    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(rf"^({labels})$")).click()
+
+
+def menu_bar_labels(page) -> list[str]:
+    """The main menus' labels, as the menu bar shows them."""
+    return [label.strip() for label in page.locator("#jp-MainMenu .lm-MenuBar-itemLabel").all_inner_texts()]
+
+
 def click_menu(page, menu: str, commands: tuple[str, ...]) -> None:
-    """Open a main-menu menu by its label and click the first of ``commands`` it holds."""
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(rf"^{menu}$")).click()
-    item = page.locator(", ".join(f".lm-Menu-item[data-command='{c}']:not(.lm-mod-disabled)" for c in commands))
+    """Open a main-menu menu by its label and click the first of ``commands`` that it holds enabled."""
+    open_menu(page, menu)
+    items = [page.locator(f".lm-Menu-item[data-command='{c}']:not(.lm-mod-disabled)") for c in commands]
+    page.locator(", ".join(f".lm-Menu-item[data-command='{c}']" for c in commands)).first.wait_for()
+    item = next((item for item in items if item.count()), items[0])  # none enabled: wait for the first
     item.first.click()
 
 
 def open_notebook(page, lab: JupyterLab, name: str) -> None:
     """Open ``name`` alone in a reset workspace and wait until its kernel is idle."""
-    page.goto(f"{lab.url}/lab/tree/{quote(name)}?reset", timeout=PAGE_TIMEOUT * 1000)
+    page.goto(f"{lab.url}/lab/tree/{quote(lab.api_path(name))}?reset", timeout=PAGE_TIMEOUT * 1000)
     page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for(timeout=PAGE_TIMEOUT * 1000)
     deadline = time.monotonic() + PAGE_TIMEOUT
     while True:
@@ -339,6 +386,8 @@ JS_WATCH_KERNEL = """async ([url, timeoutMs]) => {
     window.kernelWatch = watch;
 }"""
 
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden) "
+
 # The highest execution count the open notebook shows, and whether a cell is still queued or running.
 JS_PROMPT_STATE = """() => {
     const prompts = Array.from(
@@ -348,6 +397,22 @@ JS_PROMPT_STATE = """() => {
     return {count: Math.max(0, ...counts), running: prompts.some(p => p.includes('*'))};
 }"""
 
+# Per cell of the open notebook, markdown included: the execution count its prompt shows, or null.
+JS_CELL_COUNTS = """() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell'))
+    .map(cell => {
+        const prompt = cell.querySelector('.jp-InputArea-prompt');
+        const match = /\\[(\\d+)\\]/.exec(prompt ? prompt.textContent : '');
+        return match ? parseInt(match[1]) : null;
+    })"""
+
+JS_ACTIVE_CELL = """() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell'))
+    .findIndex(cell => cell.classList.contains('jp-mod-active'))"""
+
+RUN_ALL = ("runmenu:run-all", "notebook:run-all-cells")
+# "Run Selected Cell and All Below"; JupyterLab disables it on the last cell, where running that cell is the same.
+RUN_BELOW = ("notebook:run-all-below", "notebook:run-cell")
+RUN_ABOVE = ("notebook:run-all-above",)  # "Run All Above Selected Cell": the selected one is left out
+
 
 def watch_kernel(page, lab: JupyterLab, name: str) -> None:
     """Listen to the kernel of notebook ``name`` from the page, as ``window.kernelWatch``."""
@@ -355,19 +420,28 @@ def watch_kernel(page, lab: JupyterLab, name: str) -> None:
     page.evaluate(JS_WATCH_KERNEL, [url, PAGE_TIMEOUT * 1000])
 
 
-def run_all_cells(page, requests: int, name: str) -> None:
-    """Run All Cells from the Run menu, then wait until the run is over.
+def select_cell(page, index: int) -> None:
+    """Make cell ``index`` (counted from 0, markdown included) the active one, by a click on its prompt."""
+    page.locator(PANEL + ".jp-Cell").nth(index).locator(".jp-InputPrompt").first.click()
+    page.wait_for_function(f"() => ({JS_ACTIVE_CELL})() === {index}", timeout=PAGE_TIMEOUT * 1000)
 
-    ``requests`` is the number of code cells with code: JupyterLab sends each to the kernel at once. The
-    prompts alone cannot tell when the run is over: once a cell fails (even one tagged ``raises-exception``,
-    whose successors still run), JupyterLab shows "[ ]" on every cell still queued. So the kernel is
-    watched until it has finished every request, and the page until it shows the last count.
+
+def run_cells(page, commands: tuple[str, ...], requests: int, name: str) -> None:
+    """Click the first of ``commands`` in the Run menu, then wait until the run is over.
+
+    ``requests`` is the number of code cells with code that the command runs: JupyterLab sends each to the
+    kernel at once. The prompts alone cannot tell when the run is over: once a cell fails (even one tagged
+    ``raises-exception``, whose successors still run), JupyterLab shows "[ ]" on every cell still queued. So
+    the kernel is watched until it has finished every request, and the page until it shows the last count.
     """
-    click_menu(page, "Run", ("runmenu:run-all", "notebook:run-all-cells"))
+    done = page.evaluate("() => window.kernelWatch.executeDone.size")
+    click_menu(page, "Run", commands)
     if requests == 0:
         return
     page.wait_for_function(
-        f"() => window.kernelWatch.executeDone.size >= {requests}", timeout=EXECUTION_TIMEOUT * 1000, polling=200
+        f"() => window.kernelWatch.executeDone.size >= {done + requests}",
+        timeout=EXECUTION_TIMEOUT * 1000,
+        polling=200,
     )
     count = page.evaluate("() => window.kernelWatch.count")
     try:
@@ -383,6 +457,31 @@ def run_all_cells(page, requests: int, name: str) -> None:
             + (" and a cell still queued or running" if state["running"] else "")
         ) from None
     page.wait_for_function(JS_KERNEL_STATE, timeout=PAGE_TIMEOUT * 1000)
+
+
+def run_every_cell(page, code: list[int], name: str) -> None:
+    """Run All, then, while a cell with code is left unrun, run on from it, until every cell has run.
+
+    Run All stops at the first error outside a cell tagged ``raises-exception`` (the kernel aborts the cells
+    queued after it): in the student edition, at the first exercise. A learner who leaves an exercise for later
+    runs on from the next cell; so does this, with "Run Selected Cell and All Below". ``code`` holds the
+    indices of the cells with code. Each round runs at least the cell it starts from: at most as many rounds
+    as such cells.
+    """
+    run_cells(page, RUN_ALL, len(code), name)
+    for _ in code:
+        counts = page.evaluate(JS_CELL_COUNTS)
+        unrun = next((n for n in code if counts[n] is None), None)
+        if unrun is None:
+            return
+        select_cell(page, unrun)
+        run_cells(page, RUN_BELOW, sum(n >= unrun for n in code), name)
+
+
+def run_through(page, code: list[int], last: int, name: str) -> None:
+    """Run the cells up to and including cell ``last``, and none after it: Run All Above the next cell."""
+    select_cell(page, last + 1)
+    run_cells(page, RUN_ABOVE, sum(n <= last for n in code), name)
 
 
 def save_notebook(page, name: str) -> None:
@@ -408,9 +507,13 @@ def cell_label(index: int, cell) -> str:
 
 @dataclass(repr=False)
 class NotebookReport:
-    """What went wrong when a notebook ran in the lab; empty lists mean that nothing did."""
+    """What went wrong when a notebook ran in the lab; empty lists mean that nothing did.
+
+    ``notebook`` is the copy that the lab saved after the run, outputs and all.
+    """
 
     name: str
+    notebook: nbformat.NotebookNode | None = None
     code_cells: int = 0
     executed: int = 0
     widget_outputs: int = 0
@@ -433,12 +536,15 @@ class NotebookReport:
     __repr__ = __str__
 
 
-def check_saved(nb: nbformat.NotebookNode, report: NotebookReport) -> list[int]:
-    """Fill ``report`` from the saved copy; return the number of widget views each cell displayed."""
+def check_saved(nb: nbformat.NotebookNode, report: NotebookReport, last: int | None = None) -> list[int]:
+    """Fill ``report`` from the saved copy; return the number of widget views each cell displayed.
+
+    Cells after cell ``last`` (counted from 0), if it is given, were not meant to run and are not reported.
+    """
     widget_counts = []
     for index, cell in enumerate(nb.cells):
         count = 0
-        if cell.cell_type == "code" and cell.source.strip():
+        if cell.cell_type == "code" and cell.source.strip() and (last is None or index <= last):
             report.code_cells += 1
             label = cell_label(index, cell)
             if cell.get("execution_count") is None:
@@ -482,17 +588,28 @@ def check_page(page, nb: nbformat.NotebookNode, widget_counts: list[int], report
             report.widget_problems.append(f"{label}: {saved} widget views displayed, {rendered} rendered")
 
 
-def run_notebook(page, lab: JupyterLab, name: str) -> NotebookReport:
-    """Open ``name`` in the lab, Run All Cells, save it, and report errors and unrendered widgets."""
+def run_notebook(
+    page, lab: JupyterLab, name: str, *, every_cell: bool = True, last: int | None = None
+) -> NotebookReport:
+    """Open ``name`` in the lab, run it, save it, and report errors, unrun cells and unrendered widgets.
+
+    It runs every cell, on past each error (:func:`run_every_cell`); with ``every_cell=False``, Run All alone,
+    which stops at the first error; with ``last``, the cells up to and including cell ``last`` (from 0) only.
+    """
     path = lab.root / name
-    cells = nbformat.read(path, as_version=4).cells
+    code = code_cell_indices(nbformat.read(path, as_version=4))
     open_notebook(page, lab, name)
     watch_kernel(page, lab, name)
-    run_all_cells(page, sum(c.cell_type == "code" and bool(c.source.strip()) for c in cells), name)
+    if last is not None:
+        run_through(page, code, last, name)
+    elif every_cell:
+        run_every_cell(page, code, name)
+    else:
+        run_cells(page, RUN_ALL, len(code), name)
     save_notebook(page, name)
     saved = nbformat.read(path, as_version=4)
-    report = NotebookReport(name)
-    widget_counts = check_saved(saved, report)
+    report = NotebookReport(name, saved)
+    widget_counts = check_saved(saved, report, last)
     check_page(page, saved, widget_counts, report)
     return report
 

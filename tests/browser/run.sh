@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Every notebook run top to bottom in JupyterLab in a headless Chromium, driven by Playwright for Python.
+# The learner's edition in JupyterLab in a headless Chromium, driven by Playwright for Python: every student
+# notebook run top to bottom as `make lab` gives it, and a smoke of the Chinese edition (tests marked zh).
 #
 #   bash tests/browser/run.sh [pytest arguments]
+#
+# Without arguments it runs both; `make test-browser` passes -m "not zh", `make test-browser-zh` -m zh.
 #
 # Needs the course's virtualenv (`make install`). Installs what the browser tests need when it is missing:
 # Debian's chromium (apt-get, as root or with sudo) and Playwright for Python (pip, into the virtualenv).

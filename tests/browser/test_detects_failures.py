@@ -1,4 +1,7 @@
-"""The checks themselves: broken notebooks must be reported, and a cell tagged raises-exception must not."""
+"""The checks themselves: broken notebooks must be reported, and a cell tagged raises-exception must not.
+
+Run All stops at the first error; the course's run goes on past every error until each cell has run.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import nbformat
 import playwright.sync_api  # noqa: F401  (run.sh installs it: a missing one is an error, never a skip)
 
 from tests.browser.lab import run_notebook
+from tests.browser.learner import unchecked_exercises, unexpected_failures, untold_failures
+from tools.editions import student_notebook
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -34,7 +39,7 @@ def test_reports_raising_cell(page, lab):
         ),
         "_broken_raises.ipynb",
     )
-    report = run_notebook(page, lab, "_broken_raises.ipynb")
+    report = run_notebook(page, lab, "_broken_raises.ipynb", every_cell=False)  # Run All alone
     print(report)
 
     assert len(report.errors) == 1, str(report)
@@ -42,6 +47,50 @@ def test_reports_raising_cell(page, lab):
     assert report.unexecuted == ["cell 6 (\"print('never reached')\"): not executed"]
     assert report.executed == 5
     assert not report.widget_problems
+
+
+def test_runs_every_cell_past_each_error(page, lab):
+    lab.add_notebook(
+        notebook(
+            code("print('fine')"),
+            code("raise NotImplementedError('Exercise: write the body of f')"),
+            code("print('after the first error')"),
+            code("raise ValueError('meant to raise')", "raises-exception"),
+            code("undefined_name"),
+            code(""),  # JupyterLab sends no empty cell to the kernel
+            code("import time\ntime.sleep(1)\nprint('after the second error')"),
+        ),
+        "_broken_twice.ipynb",
+    )
+    report = run_notebook(page, lab, "_broken_twice.ipynb")
+    print(report)
+
+    assert [e.split(" ")[1] for e in report.errors] == ["2", "5"], str(report)
+    assert "NotImplementedError: Exercise" in report.errors[0] and "NameError" in report.errors[1]
+    assert not report.unexecuted and report.executed == report.code_cells == 6, str(report)
+    printed = ["".join(o.get("text", "") for o in cell.outputs) for cell in report.notebook.cells]
+    assert printed[2] == "after the first error\n" and printed[6] == "after the second error\n"
+
+
+def test_learner_checks_flag_what_the_student_edition_does_wrong(page, lab):
+    teacher = notebook(
+        code("def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION"),
+        code("assert f(1) == 2"),  # its check: fails with the stub's own words
+        code("1 / 0"),  # fails, but is no exercise and uses none
+        code("[f][0] + 1"),  # uses the exercise, and fails without saying which one
+        code("def h():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),  # nothing calls it
+        code("print('end')"),
+    )
+    lab.add_notebook(student_notebook(teacher), "_learner.ipynb")
+    report = run_notebook(page, lab, "_learner.ipynb")
+    print(report)
+
+    assert report.executed == report.code_cells == 6, str(report)
+    assert unexpected_failures(report.notebook, teacher) == [
+        "cell 2 fails but is no exercise and uses none: ZeroDivisionError: division by zero"
+    ]
+    assert [p.split(":")[0] for p in untold_failures(report.notebook, teacher)] == ["cell 2", "cell 3"]
+    assert unchecked_exercises(report.notebook) == ["nothing checks the exercise (Exercise: write the body of h)"]
 
 
 def test_reports_unrenderable_widgets(page, lab):
