@@ -6,7 +6,6 @@ from the same mistake as their taps, so shape and values go wrong together.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +37,7 @@ from dilconv_lib.exercises.sizes import (
     SIZE_CASES,
     SIZE_MISTAKES,
 )
-from dilconv_lib.i18n import set_language
+from tests.verdicts import verdict_in_chinese
 
 # --- output size -------------------------------------------------------------------------------------
 
@@ -632,39 +631,6 @@ def test_aspp_other_failures() -> None:
 
 
 # --- in Chinese: the same verdicts, no English sentence ------------------------------------------------
-
-ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){3,}\b")  # four English words in a row
-# name(arguments), brackets balanced three deep: the learner's function-call text
-_ARGUMENTS = r"\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\)"
-_LEARNERS_EXCEPTION = re.compile(r"它抛出了 \w+：.*")  # the text after it is the learner's, in any language
-
-
-def english_sentences(message: str, name: str) -> list[str]:
-    """The English sentences in a Chinese verdict, outside code in backticks, calls of ``name`` and the
-    message of an exception the learner's code raised."""
-    text = re.sub(r"`[^`]*`", "", message)
-    if name:
-        text = re.sub(re.escape(name) + _ARGUMENTS, "", text)
-    text = _LEARNERS_EXCEPTION.sub("", text)
-    return ENGLISH_SENTENCE.findall(text)
-
-
-def verdict_in_chinese(check: Callable[..., Verdict], answer: Any) -> None:
-    """``check(answer)`` in Chinese: the same ``ok`` and ``mistake`` as in English, and no English sentence left.
-
-    ``answer`` is what the learner hands the checker (a function, or for some checkers a value).
-    """
-    try:
-        set_language("en")
-        english = check(answer, quiet=True)
-        set_language("zh")
-        chinese = check(answer, quiet=True)
-    finally:
-        set_language(None)
-    assert (chinese.ok, chinese.mistake) == (english.ok, english.mistake), chinese.message
-    assert re.search(r"[\u4e00-\u9fff]", chinese.message), chinese.message
-    left = english_sentences(chinese.message, getattr(answer, "__name__", ""))
-    assert not left, f"English left in {chinese.message!r}: {left}"
 
 
 def in_chinese_cases() -> list[Any]:

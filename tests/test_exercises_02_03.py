@@ -18,7 +18,7 @@ from dilconv_lib.exercises import (
     check_output_padding,
     check_pixels_read,
 )
-from tests.test_exercises import verdict_in_chinese
+from tests.verdicts import verdict_in_chinese
 
 
 def stub(*args: Any) -> Any:

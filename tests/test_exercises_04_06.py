@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -35,8 +34,8 @@ from dilconv_lib.exercises.fields import (
 from dilconv_lib.exercises.gridding import (
     _max_distances_upward,
 )
-from dilconv_lib.i18n import set_language
 from dilconv_lib.receptive import hdc_max_distances, reached_offsets
+from tests.verdicts import verdict_in_chinese
 
 
 def stub(*args: Any) -> Any:
@@ -137,24 +136,9 @@ def test_hidden_share_of_a_whole_tensor_is_a_type_mistake_not_a_crash() -> None:
 
 # --- In Chinese: the same verdicts, no English sentence left ---------------------------------------------------
 
-ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){3,}\b")  # four English words in a row
-
-
-def english_left(message: str) -> list[str]:
-    """The English sentences in ``message``, outside code in backticks and the learner's calls ``name(...)``."""
-    text = re.sub(r"`[^`]*`", "", message)
-    text = re.sub(r"[\w<>]+\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\)", "", text)
-    return ENGLISH_SENTENCE.findall(text)
-
 
 def raising(*args: Any) -> Any:
     return 1 / 0  # ZeroDivisionError's own text, "division by zero", is not a sentence the checker wrote
-
-
-@pytest.fixture
-def language_reset() -> Iterator[None]:
-    yield
-    set_language(None)
 
 
 IN_CHINESE: list[tuple[Callable[..., Any], Callable[..., Any], str | None]] = [
@@ -167,13 +151,6 @@ IN_CHINESE: list[tuple[Callable[..., Any], Callable[..., Any], str | None]] = [
 
 @pytest.mark.parametrize("checker, answer, mistake", IN_CHINESE)
 def test_the_same_verdict_in_chinese(
-    checker: Callable[..., Any], answer: Callable[..., Any], mistake: str | None, language_reset: None
+    checker: Callable[..., Any], answer: Callable[..., Any], mistake: str | None
 ) -> None:
-    set_language("en")
-    english = checker(answer, quiet=True)
-    set_language("zh")
-    chinese = checker(answer, quiet=True)
-    assert english.mistake == mistake, english.message
-    assert (chinese.ok, chinese.mistake) == (english.ok, english.mistake)
-    assert chinese.message != english.message
-    assert not english_left(chinese.message), chinese.message
+    verdict_in_chinese(checker, answer, mistake)

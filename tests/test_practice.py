@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,6 @@ from dilconv_lib.exercises import (
     check_separable_cost,
 )
 from dilconv_lib.geometry import receptive_fields
-from dilconv_lib.i18n import set_language
 from dilconv_lib.practice import (
     DRN_VARIANTS,
     TCN,
@@ -48,6 +46,7 @@ from dilconv_lib.practice import (
     train_echo,
 )
 from dilconv_lib.receptive import count_holes, impulse_response, is_gridding_free, satisfies_hdc
+from tests.verdicts import verdict_in_chinese
 
 torch.set_num_threads(1)
 
@@ -413,22 +412,6 @@ def test_checkers_accept_right_answers_and_name_mistakes(capsys: pytest.CaptureF
     assert check_field_centre(centre_without_padding, quiet=True).mistake == "padding"
 
 
-ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){3,}\b")  # four English words in a row
-
-
-def english_left(message: str) -> list[str]:
-    """The English sentences in ``message``, outside code in backticks and the learner's calls ``name(...)``."""
-    text = re.sub(r"`[^`]*`", "", message)
-    text = re.sub(r"[\w<>]+\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\)", "", text)
-    return ENGLISH_SENTENCE.findall(text)
-
-
-@pytest.fixture
-def language_reset() -> Iterator[None]:
-    yield
-    set_language(None)
-
-
 def separable(a, b, k, n):
     return conv_cost(a, b, k, n, separable=True)
 
@@ -460,13 +443,6 @@ IN_CHINESE = [
 
 @pytest.mark.parametrize("checker, answer, mistake", IN_CHINESE)
 def test_checkers_give_the_same_verdict_in_chinese(
-    checker: Callable[..., Any], answer: Callable[..., Any], mistake: str | None, language_reset: None
+    checker: Callable[..., Any], answer: Callable[..., Any], mistake: str | None
 ) -> None:
-    set_language("en")
-    english = checker(answer, quiet=True)
-    set_language("zh")
-    chinese = checker(answer, quiet=True)
-    assert english.mistake == mistake, english.message
-    assert (chinese.ok, chinese.mistake) == (english.ok, english.mistake)
-    assert chinese.message != english.message
-    assert not english_left(chinese.message), chinese.message
+    verdict_in_chinese(checker, answer, mistake)
