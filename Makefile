@@ -136,13 +136,17 @@ lock-check: install
 	@mkdir -p build
 	@grep -v '^mplfonts==' $(LOCK) > build/lock-with-deps.txt
 	@for v in $(LOCK_PYTHONS); do \
-		echo "lock-check: Python $$v.0 ..."; \
-		$(BIN)/python -m pip install --dry-run --quiet --ignore-installed --only-binary=:all: \
+		( $(BIN)/python -m pip install --dry-run --quiet --ignore-installed --only-binary=:all: \
 			--python-version $$v.0 -r build/lock-with-deps.txt -c build/lock-with-deps.txt \
 			&& $(BIN)/python -m pip install --dry-run --quiet --ignore-installed --only-binary=:all: --no-deps \
-			--python-version $$v.0 $$(grep '^mplfonts==' $(LOCK)) \
-			|| { echo "lock-check: $(LOCK) does not resolve for Python $$v" >&2; exit 1; }; \
-	done; echo "lock-check: $(LOCK) resolves for Python $(LOCK_PYTHONS)"
+			--python-version $$v.0 $$(grep '^mplfonts==' $(LOCK)); echo $$? > build/lock-check-$$v.rc \
+		) > build/lock-check-$$v.log 2>&1 & \
+	done; wait; failed=; \
+	for v in $(LOCK_PYTHONS); do \
+		if [ "$$(cat build/lock-check-$$v.rc)" != 0 ]; then failed="$$failed $$v"; cat build/lock-check-$$v.log >&2; fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "lock-check: $(LOCK) does not resolve for Python$$failed" >&2; exit 1; fi; \
+	echo "lock-check: $(LOCK) resolves for Python $(LOCK_PYTHONS) (resolved side by side)"
 
 # Re-execute every notebook and store its outputs (what nbval compares against), recording the machine in each
 # notebook's metadata; refuses a busy machine (make notebooks FORCE=1 runs anyway: tools/run_notebooks.py).
