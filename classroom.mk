@@ -4,6 +4,8 @@
 #   make classroom STUDENTS=30            student1 ... student30 and the lecturer, on 127.0.0.1:8000
 #   make classroom STUDENTS=roster.txt    the roster's names (one login name a line)
 #   make classroom-status | classroom-update | classroom-stop
+#   make classroom-release [ASSIGNMENTS="00_welcome 01_by_hand"]   nbgrader assignments, one a notebook (all by default)
+#   make classroom-grade                 collect, autograde, feedback released, build/classroom/grades.csv
 
 # the hub's files: configuration, database, secrets (0700; secrets 0600)
 CLASSROOM_DIR ?= build/classroom
@@ -24,11 +26,14 @@ CLASSROOM_PYTHON ?= /usr/bin/python3
 CLASSROOM_CHP_DIR ?= build/chp
 NPM ?= npm
 STUDENTS ?=
+# classroom-release: the notebooks (names without .ipynb) to release as assignments; empty: all of them
+ASSIGNMENTS ?=
 CLASSROOM_STAMP := $(VENV)/.classroom-installed
 CLASSROOM = $(BIN)/python -m tools.classroom
 CLASSROOM_ARGS = --dir $(CLASSROOM_DIR)
 
-.PHONY: classroom classroom-stop classroom-status classroom-update test-classroom
+.PHONY: classroom classroom-stop classroom-status classroom-update classroom-release classroom-grade
+.PHONY: test-classroom test-classroom-grading
 
 # JupyterHub and its parts, from the lock, into $(VENV) (the hub runs from it)
 $(CLASSROOM_STAMP): $(STAMP) pyproject.toml $(LOCK)
@@ -50,7 +55,19 @@ classroom-status: $(CLASSROOM_STAMP)
 classroom-update: $(CLASSROOM_STAMP)
 	@$(CLASSROOM) update $(CLASSROOM_ARGS)
 
+# grading with nbgrader (docs/classroom.md): run by the lecturer who started the classroom; nbgrader itself runs as the
+# lecturer's Unix user, in their ~/grading
+classroom-release: $(CLASSROOM_STAMP)
+	@$(CLASSROOM) release $(CLASSROOM_ARGS) --assignments "$(ASSIGNMENTS)"
+
+classroom-grade: $(CLASSROOM_STAMP)
+	@$(CLASSROOM) grade $(CLASSROOM_ARGS)
+
 # The whole sequence with three learners on a free port, through the hub as a learner meets it (tests/test_classroom.py);
 # the browser check needs Playwright (the browser extra) and Debian's chromium, and is skipped without them.
 test-classroom: $(CLASSROOM_STAMP)
 	DILCONV_TEST_CLASSROOM=1 $(BIN)/python -m pytest -q -s --durations=0 tests/test_classroom.py
+
+# Grading end to end with three learners (tests/test_classroom_grading.py): run as root (a Unix user a learner).
+test-classroom-grading: $(CLASSROOM_STAMP)
+	DILCONV_TEST_CLASSROOM=1 $(BIN)/python -m pytest -q -s --durations=0 tests/test_classroom_grading.py

@@ -9,8 +9,13 @@
 - ``status``: the learners, whose server runs, and the memory it holds.
 - ``update``: a fast-forward of the hub's copy of the course, then the learners' edition rebuilt; each learner's
   next server start brings their ``workspace/`` up to date by :func:`tools.workspace.sync` (nothing overwritten).
+- ``release``: the assignments (one a notebook) made by nbgrader from the instructor edition in the class's
+  language, lecturer's notes left out, and released through the exchange every learner reaches.
+- ``grade``: nbgrader collects, autogrades and makes feedback, releases the feedback, and writes ``grades.csv``.
 - ``singleuser``: what a learner's server runs first, as the learner: their ``workspace/`` refreshed, a memory
   limit set, then ``jupyterhub-singleuser``.
+- ``lecturer-release``, ``lecturer-grade``: nbgrader's part of ``release`` and ``grade``, run as the lecturer in
+  their nbgrader course directory (``~/grading``), so that learners' code, which autograde runs, never runs as root.
 
 Everything the hub keeps is in ``--dir`` (``build/classroom/``, 0700; secrets 0600). What learners read (their
 edition, the library, the tools that refresh a workspace) is in ``--prefix``: never the instructor edition.
@@ -38,7 +43,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ClassroomError", "configure", "parse_students", "main"]
+__all__ = ["ClassroomError", "configure", "course_stubs", "nbgrader_config", "parse_students", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHP_VERSION = "5.3.0"  # configurable-http-proxy, npm's reference proxy for JupyterHub
@@ -49,6 +54,18 @@ IDLE_TIMEOUT = 3600
 SECRETS = ("secret_key", "api_token", "proxy_token", "cookie_secret")
 # what the hub's lecturer token may do: COURSE.md's measured set, plus reading servers for `status`
 LECTURER_SCOPES = ["admin:users", "admin:servers", "access:servers", "tokens", "list:users", "read:users"]
+COURSE_ID = "dilconv"  # nbgrader's course id: the exchange's folder for this course
+GRADING = "grading"  # the lecturer's nbgrader course directory (source, release, submitted, ...), in their home
+GRADE_TIMEOUT = 120  # seconds a cell may run under autograde: notebook 06 trains for about 25 s on 2 cores
+# nbgrader's server extensions a learner's server runs: the Assignments panel (fetch, submit, fetch feedback) and
+# Validate; not the lecturer's formgrader and course list. In the lab: the same, and no Create Assignment toolbar.
+LEARNER_NBGRADER = {"assignment_list": True, "validate_assignment": True, "formgrader": False, "course_list": False}
+LEARNER_LAB_OFF = [
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:course-list",
+    "@jupyter/nbgrader:create-assignment",
+]
+TOOLS = ("__init__.py", "classroom.py", "workspace.py", "manifest.py", "editions.py")  # what servers import of tools/
 
 
 class ClassroomError(RuntimeError):
@@ -182,10 +199,11 @@ def _executable_by_all(path: Path) -> bool:
 def learners_env(env: Path, python: str) -> Path:
     """The learners' Python environment at ``env``, made once from ``python`` (one every learner may run), that
     all may read and none may write; returns its Python. Installed with the lock: what the course's notebooks need
-    (the library's dependencies, JupyterLab, the editions' tools), the single-user server and its memory display."""
+    (the library's dependencies, JupyterLab, the editions' tools, nbgrader), the single-user server and its memory
+    display. The lecturer's grading runs from it too (``alembic``, which nbgrader's gradebook needs, is in its bin/)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
-    wanted = project["dependencies"] + extras["lab"] + extras["editions"]
+    wanted = project["dependencies"] + extras["lab"] + extras["editions"] + extras["nbgrader"]  # the Assignments panel
     wanted += [s for s in extras["classroom"] if s.startswith(("jupyterhub>", "jupyter-resource-usage"))]
     stamp = env / ".classroom-installed"
     want = json.dumps({"requirements": sorted(wanted), "lock": (ROOT / "constraints.txt").read_text()})
@@ -254,22 +272,15 @@ def publish(course: Path, public: Path, lang: str) -> None:
     os.umask(0o022)
     staging = public.with_name(public.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
-    source = course / "notebooks"
-    if lang == "zh":
-        source = public.with_name(public.name + ".zh-notebooks")
-        cmd: list[str | Path] = [sys.executable, "-m", "tools.i18n", "build", "--lang", "zh", "--out", source]
-        _run(cmd, "building the Chinese edition (tools.i18n)", cwd=course)
+    source = instructor_notebooks(course, lang, public.with_name(public.name + ".zh-notebooks"))
     (staging / "student").mkdir(parents=True)
     for path in notebook_paths(source):
         nb = student_notebook(nbformat.read(path, as_version=4))  # type: ignore[no-untyped-call]
         text = nbformat.writes(nb)  # type: ignore[no-untyped-call]
         (staging / "student" / path.name).write_text(text + "\n", encoding="utf-8")  # as tools.workspace writes it
     shutil.copytree(course / "dilconv_lib", staging / "lib" / "dilconv_lib")
-    tools = staging / "lib" / "tools"
-    tools.mkdir()
-    for name in ("__init__.py", "classroom.py", "workspace.py", "manifest.py", "editions.py"):
-        shutil.copy(ROOT / "tools" / name, tools / name)  # the classroom's own code, whatever commit is served
-    shutil.copytree(ROOT / "lab" / "student", staging / "lab" / "student")
+    copy_tools(staging / "lib")
+    lab_settings(staging, exchange=public.parent / "exchange")
     old = public.with_name(public.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if public.exists():
@@ -278,6 +289,67 @@ def publish(course: Path, public: Path, lang: str) -> None:
     shutil.rmtree(old, ignore_errors=True)
     if source != course / "notebooks":
         shutil.rmtree(source, ignore_errors=True)
+
+
+def instructor_notebooks(course: Path, lang: str, scratch: Path) -> Path:
+    """The folder of the instructor edition in ``lang``: the hub's copy's ``notebooks/``, or for ``zh`` the Chinese
+    edition built into ``scratch`` (the caller removes it)."""
+    if lang != "zh":
+        return course / "notebooks"
+    cmd: list[str | Path] = [sys.executable, "-m", "tools.i18n", "build", "--lang", "zh", "--out", scratch]
+    _run(cmd, "building the Chinese edition (tools.i18n)", cwd=course)
+    return scratch
+
+
+def copy_tools(lib: Path) -> None:
+    """The classroom's own code into ``lib/tools`` (on the servers' PYTHONPATH), whatever commit is served."""
+    (lib / "tools").mkdir(parents=True, exist_ok=True)
+    for name in TOOLS:
+        shutil.copy(ROOT / "tools" / name, lib / "tools" / name)
+
+
+def lab_settings(public: Path, exchange: Path) -> None:
+    """The servers' Jupyter settings in ``public/lab`` (``JUPYTER_CONFIG_PATH``), made from ``lab/student`` (what
+    ``make lab`` gives a learner, every nbgrader part off): ``learner/`` turns on nbgrader's Assignments panel and
+    Validate, with the course's exchange; ``lecturer/`` turns on all of nbgrader (the formgrader, Create Assignment),
+    with the lecturer's course directory, ``~/grading``. Not run as root, both are ``lab/student``: nbgrader tells
+    learners apart by Unix user, so a class that shares one cannot be graded."""
+    for who in ("learner", "lecturer"):
+        target = public / "lab" / who
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(ROOT / "lab" / "student", target)
+        if not is_root():
+            continue
+        for server in (target / "jupyter_server_config.d").glob("*.json"):
+            config = json.loads(server.read_text())
+            extensions = config.get("ServerApp", {}).get("jpserver_extensions", {})
+            for part in LEARNER_NBGRADER:
+                if f"nbgrader.server_extensions.{part}" in extensions:
+                    extensions[f"nbgrader.server_extensions.{part}"] = who == "lecturer" or LEARNER_NBGRADER[part]
+            server.write_text(json.dumps(config, indent=2) + "\n")
+        page = target / "labconfig" / "page_config.json"
+        config = json.loads(page.read_text()) if page.is_file() else {}
+        disabled = config.setdefault("disabledExtensions", {})
+        disabled.pop("@jupyter/nbgrader", None)  # the whole extension off, in lab/student: here, plugin by plugin
+        if who == "learner":
+            disabled.update(dict.fromkeys(LEARNER_LAB_OFF, True))
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(json.dumps(config, indent=2) + "\n")
+    if not is_root():
+        return
+    (public / "lab" / "learner" / "nbgrader_config.py").write_text(
+        "# Written by tools/classroom.py: where a learner's nbgrader finds the course's assignments\n"
+        "import os\n\n"
+        f"c.CourseDirectory.course_id = {COURSE_ID!r}  # noqa: F821 (c: nbgrader's config)\n"
+        f"c.Exchange.root = {str(exchange)!r}  # noqa: F821\n"
+        'c.Exchange.assignment_dir = os.path.expanduser("~/assignments")  # noqa: F821\n'
+    )
+    (public / "lab" / "lecturer" / "nbgrader_config.py").write_text(
+        "# Written by tools/classroom.py: the lecturer's nbgrader (formgrader, make classroom-release and -grade)\n"
+        "import os\n\n"
+        "from tools.classroom import nbgrader_config  # PYTHONPATH: the course's lib/\n\n"
+        f'nbgrader_config(c, exchange={str(exchange)!r}, root=os.path.expanduser("~/{GRADING}"))  # noqa: F821\n'
+    )
 
 
 def close_checkout(checkout: Path) -> str | None:
@@ -336,6 +408,7 @@ def configure(c: Any, folder: Path) -> None:
     s = json.loads((folder / "classroom.json").read_text())
     read = {name: (folder / name).read_text().strip() for name in SECRETS}
     public, env = Path(s["public"]), Path(s["env"])
+    labs = {who: str(public / "lab" / who) for who in ("learner", "lecturer")}
     c.JupyterHub.ip, c.JupyterHub.port = s["ip"], s["port"]
     c.JupyterHub.hub_ip, c.JupyterHub.hub_port = "127.0.0.1", s["port"] + 1
     c.JupyterHub.db_url = f"sqlite:///{folder / 'jupyterhub.sqlite'}"
@@ -359,7 +432,8 @@ def configure(c: Any, folder: Path) -> None:
     c.Spawner.environment = {
         "PYTHONPATH": str(public / "lib"),  # the library and tools.workspace, as served
         "PATH": f"{env / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "JUPYTER_CONFIG_PATH": str(public / "lab" / "student"),  # nbgrader's authoring menus off
+        # learners: nbgrader's Assignments panel only; the lecturer: all of nbgrader, the formgrader included
+        "JUPYTER_CONFIG_PATH": lambda spawner: labs["lecturer" if spawner.user.name == s["admin"] else "learner"],
         "OMP_NUM_THREADS": "1",
         "DILCONV_LANG": s["lang"],
     }
@@ -475,12 +549,16 @@ def start(args: argparse.Namespace) -> list[str]:
     commit = clone(old.get("repo", args.repo), folder / "course")
     if not public.is_dir() or old.get("lang") != args.lang:
         publish(folder / "course", public, args.lang)
+    else:  # a class published by an older classroom: the servers' settings as this one writes them
+        copy_tools(public / "lib")
+        lab_settings(public, public.parent / "exchange")
     made = list(old.get("made_users", []))
     if root:
         for name in students + [args.admin]:
             if name not in made:
                 make_unix_user(name)
                 made.append(name)
+        make_exchange(public.parent / "exchange", args.admin)  # before any learner can log in and take its name
     settings = {
         "students": students,
         "admin": args.admin,
@@ -674,6 +752,7 @@ def singleuser(args: argparse.Namespace, rest: Sequence[str]) -> None:
     home = Path.home()
     for line in sync(args.public / "student", home / "workspace"):
         print(line, flush=True)
+    (home / "assignments").mkdir(exist_ok=True)  # where the Assignments panel fetches to (lab/learner's nbgrader)
     if args.lang == "zh":  # JupyterLab's menus in Chinese, written once: then the learner's own setting
         setting = home / ".jupyter/lab/user-settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings"
         if not setting.exists():
@@ -685,10 +764,277 @@ def singleuser(args: argparse.Namespace, rest: Sequence[str]) -> None:
     os.execv(exe, [str(exe), *rest])
 
 
+# --- grading with nbgrader ----------------------------------------------------------------------------------
+
+
+def course_stubs() -> type:
+    """nbgrader's ``ClearSolutions`` writing the course's stubs (:func:`tools.editions.strip_solutions`: the hint
+    that names what to write, in the notebook's language) where nbgrader writes a bare ``raise NotImplementedError()``;
+    so an assignment reads as the learner's edition of ``make lab``. Cells without the course's markers: nbgrader's."""
+    from nbgrader.preprocessors import ClearSolutions  # type: ignore[import-untyped]
+
+    from tools.editions import BEGIN, strip_solutions, stub_language
+
+    class CourseStubs(ClearSolutions):  # type: ignore[misc]
+        def preprocess(self, nb: Any, resources: Any) -> Any:
+            lang = stub_language(nb.metadata.get("language"))
+            code = [cell for cell in nb.cells if cell.cell_type == "code"]
+            following = [cell.source for cell in code[1:]] + [""]  # the check after each exercise names its result
+            self.stubs = {
+                id(cell): strip_solutions(cell.source, after, lang)
+                for cell, after in zip(code, following)
+                if BEGIN in cell.source
+            }
+            return super().preprocess(nb, resources)
+
+        def _replace_solution_region(self, cell: Any, language: str) -> bool:
+            if id(cell) not in self.stubs:
+                return bool(super()._replace_solution_region(cell, language))
+            cell.source = self.stubs[id(cell)]
+            return True
+
+    return CourseStubs
+
+
+def nbgrader_config(c: Any, exchange: str, root: str) -> None:
+    """The lecturer's nbgrader settings (``lab/lecturer/nbgrader_config.py`` calls this): the course, its exchange,
+    the course directory ``root``, the course's stubs, and a cell time limit under autograde."""
+    from nbgrader.converters import GenerateAssignment  # type: ignore[import-untyped]
+
+    c.CourseDirectory.course_id = COURSE_ID
+    c.CourseDirectory.root = root
+    c.Exchange.root = exchange
+    c.Execute.timeout = GRADE_TIMEOUT
+    default = GenerateAssignment.class_traits()["preprocessors"].default()
+    c.GenerateAssignment.preprocessors = [course_stubs() if p.__name__ == "ClearSolutions" else p for p in default]
+
+
+def make_exchange(exchange: Path, lecturer: str) -> Path:
+    """nbgrader's exchange at ``exchange``: open to all as nbgrader requires (learners' submissions land in it),
+    sticky (no one removes another's entry); the course's folder in it the lecturer's (made before any learner could
+    make it, and refused if someone else did)."""
+    import pwd
+
+    exchange.mkdir(parents=True, exist_ok=True)
+    exchange.chmod(0o1777)  # nbgrader's release checks 0777 and ignores the sticky bit
+    course = exchange / COURSE_ID
+    user = pwd.getpwnam(lecturer)
+    if not course.exists():
+        course.mkdir()
+        os.chown(course, user.pw_uid, user.pw_gid)
+        course.chmod(0o755)
+    elif course.stat().st_uid != user.pw_uid:
+        raise ClassroomError(
+            f"{course} belongs to {pwd.getpwuid(course.stat().st_uid).pw_name}, not the lecturer {lecturer!r}: "
+            "someone made it before the first release; look at it, remove it, and release again"
+        )
+    return course
+
+
+def _graded_classroom(folder: Path) -> dict[str, Any]:
+    """The settings of the classroom in ``folder``, which must run as root: a Unix user a learner."""
+    if not (folder / "classroom.json").is_file():
+        raise ClassroomError(f"no classroom in {folder}: start one with `make classroom STUDENTS=N`")
+    settings: dict[str, Any] = json.loads((folder / "classroom.json").read_text())
+    if not settings["root"] or not is_root():
+        raise ClassroomError(
+            "grading needs a Unix user a learner (nbgrader tells learners apart by Unix user): "
+            "run `make classroom`, then `make classroom-release` and `classroom-grade`, as root"
+        )
+    return settings
+
+
+def lecturer_home(s: dict[str, Any]) -> Path:
+    """The lecturer's home, where nbgrader's course directory is (``~/grading``)."""
+    import pwd
+
+    return Path(pwd.getpwnam(s["admin"]).pw_dir)
+
+
+def _as_lecturer(s: dict[str, Any], args: Sequence[str], what: str) -> str:
+    """``python -m tools.classroom ARGS`` as the lecturer's Unix user, in their ``~/grading``, from the
+    learners' environment and the course's lib/, with a learner's memory limit: what autograde runs is learners'
+    code, so it must not run as root, and it may exhaust no more memory than a learner's kernel."""
+    import resource
+
+    public, env, home = Path(s["public"]), Path(s["env"]), lecturer_home(s)
+    grading = home / GRADING
+    environ = {
+        "HOME": str(home),
+        "USER": s["admin"],
+        "LOGNAME": s["admin"],
+        "PATH": f"{env / 'bin'}:/usr/local/bin:/usr/bin:/bin",  # nbgrader's gradebook runs `alembic` from PATH
+        "PYTHONPATH": str(public / "lib"),
+        "JUPYTER_CONFIG_PATH": str(public / "lab" / "lecturer"),
+        "OMP_NUM_THREADS": "1",
+        "DILCONV_LANG": s["lang"],  # the checkers' messages in the feedback: the class's language
+        "LANG": "C.UTF-8",
+    }
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_DATA, (MEM_LIMIT, MEM_LIMIT))
+
+    cmd: list[str | Path] = [env / "bin" / "python", "-m", "tools.classroom", *args]
+    as_lecturer = {"user": s["admin"], "group": s["admin"], "extra_groups": []}
+    return _run(cmd, what, cwd=grading, env=environ, preexec_fn=limit, **as_lecturer)
+
+
+def _chown_tree(path: Path, name: str) -> None:
+    import pwd
+
+    user = pwd.getpwnam(name)
+    for p in [path, *path.rglob("*")]:
+        os.chown(p, user.pw_uid, user.pw_gid, follow_symlinks=False)
+
+
+def release(args: argparse.Namespace) -> list[str]:
+    """``make classroom-release``: each notebook named (all by default) an nbgrader assignment of its own, made from
+    the instructor edition in the class's language without the lecturer's notes, and released to the exchange."""
+    import nbformat
+
+    from tools.editions import is_lecturer_note, notebook_paths
+
+    folder: Path = args.dir.resolve()
+    s = _graded_classroom(folder)
+    public, course = Path(s["public"]), folder / "course"
+    names = [p.stem for p in notebook_paths(course / "notebooks")]
+    wanted = args.assignments.split() or names
+    if unknown := [a for a in wanted if a not in names]:
+        raise ClassroomError(f"ASSIGNMENTS: {', '.join(unknown)} is not a notebook of the course: {' '.join(names)}")
+    exchange = make_exchange(public.parent / "exchange", s["admin"])
+    done = [a for a in wanted if (exchange / "outbound" / a).is_dir()]
+    todo = [a for a in wanted if a not in done]
+    said = [f"classroom: already released, left as they are: {' '.join(done)}"] if done else []
+    if not todo:
+        return said
+    copy_tools(public / "lib")  # the lecturer's side runs this checkout's classroom code
+    lab_settings(public, exchange.parent)
+    grading = lecturer_home(s) / GRADING
+    scratch = folder / "release.zh-notebooks"
+    source = instructor_notebooks(course, s["lang"], scratch)
+    try:
+        for name in todo:
+            nb = nbformat.read(source / f"{name}.ipynb", as_version=4)  # type: ignore[no-untyped-call]
+            nb.cells = [cell for cell in nb.cells if not is_lecturer_note(cell)]  # some name an exercise's answer
+            nb.metadata.pop("widgets", None)
+            (grading / "source" / name).mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, grading / "source" / name / f"{name}.ipynb")  # type: ignore[no-untyped-call]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    grading.chmod(0o700)
+    _chown_tree(grading, s["admin"])
+    _as_lecturer(s, ["lecturer-release", *todo], "nbgrader's release")
+    return said + [
+        f"classroom: released {' '.join(todo)} ({s['lang']}): learners fetch and submit them in JupyterLab "
+        "(Nbgrader > Assignment List) or with `nbgrader fetch_assignment NAME` and `nbgrader submit NAME` in "
+        "~/assignments; `make classroom-grade` grades what they submitted"
+    ]
+
+
+def grade(args: argparse.Namespace) -> list[str]:
+    """``make classroom-grade``: submissions collected (each learner's latest), autograded, feedback made and
+    released to each learner; ``grades.csv`` written (learner, notebook, score, max score; no score: not submitted).
+    A submission made in another learner's name (``nbgrader submit --student``) is set aside first."""
+    import pwd
+
+    folder: Path = args.dir.resolve()
+    s = _graded_classroom(folder)
+    exchange = Path(s["public"]).parent / "exchange" / COURSE_ID
+    if not (exchange / "outbound").is_dir():
+        raise ClassroomError("nothing released yet: `make classroom-release` first")
+    said = []
+    if (exchange / "inbound").is_dir():
+        for entry in sorted((exchange / "inbound").iterdir()):
+            owner = pwd.getpwuid(entry.stat().st_uid).pw_name
+            if entry.name.split("+")[0] != owner:
+                (folder / "forged").mkdir(mode=0o700, exist_ok=True)
+                entry.rename(folder / "forged" / entry.name)
+                said.append(f"classroom: {owner} submitted in another's name; set aside in {folder / 'forged'}")
+    copy_tools(Path(s["public"]) / "lib")
+    lab_settings(Path(s["public"]), exchange.parent)
+    scores = json.loads(_as_lecturer(s, ["lecturer-grade"], "nbgrader's grading").splitlines()[-1])
+    for name, failures in sorted(scores.pop("failed", {}).items()):
+        said += [f"classroom: {name}: {failure} (no score: look at it in the formgrader)" for failure in failures]
+    rows = [["learner", "notebook", "score", "max score"]]
+    for name in sorted(scores):
+        for learner in s["students"]:
+            got = scores[name]["scores"].get(learner)
+            rows.append([learner, name, "" if got is None else f"{got:g}", f"{scores[name]['max']:g}"])
+    with open(os.open(folder / "grades.csv", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    graded = sum(len(v["scores"]) for v in scores.values())
+    return said + [
+        f"classroom: {graded} submissions of {len(scores)} assignments graded; scores in {folder / 'grades.csv'}",
+        "classroom: feedback released: each learner fetches theirs in the Assignments panel or with "
+        "`nbgrader fetch_feedback NAME`; the formgrader (the lecturer's server, Nbgrader > Formgrader) grades by hand",
+    ]
+
+
+def _nbgrader_api() -> Any:
+    """nbgrader's API (what the formgrader uses) with the lecturer's settings, in the course directory."""
+    from jupyter_core.paths import jupyter_config_path
+    from nbgrader.apps import NbGrader, NbGraderAPI  # type: ignore[import-untyped]
+
+    app = NbGrader()
+    app.config_file_paths.extend([*jupyter_config_path(), os.getcwd()])
+    app.load_config_file()
+    return NbGraderAPI(config=app.config)
+
+
+def _check(result: dict[str, Any], what: str) -> None:
+    if not result.get("success"):
+        lines = (result.get("error") or result.get("log") or "no output").strip().splitlines()
+        raise ClassroomError(f"nbgrader {what} failed: {lines[-1] if lines else ''}")
+
+
+def lecturer_release(names: Sequence[str]) -> list[str]:
+    """As the lecturer, in ``~/grading``: ``generate_assignment`` and ``release_assignment`` of each of ``names``."""
+    api = _nbgrader_api()
+    for name in names:
+        _check(api.generate_assignment(name), f"generate_assignment {name}")
+        _check(api.release_assignment(name), f"release_assignment {name}")
+    return []
+
+
+def lecturer_grade() -> list[str]:
+    """As the lecturer, in ``~/grading``: for each released assignment, collect (a newer submission replaces the
+    one collected), autograde what is new, make and release the feedback; print the scores, one JSON line:
+    ``{assignment: {"max": points, "scores": {learner: score}}, "failed": {assignment: [why, ...]}}``. One learner's
+    notebook that nbgrader cannot grade (e.g. a check cell deleted) is named, and stops no one else's grading."""
+    from nbgrader.api import MissingEntry  # type: ignore[import-untyped]
+
+    api = _nbgrader_api()
+    scores: dict[str, Any] = {}
+    failed: dict[str, list[str]] = {}
+    for name in sorted(api.get_released_assignments()):
+        _check(api.collect(name, update=True), f"collect {name}")
+        students = sorted(api.get_submitted_students(name))
+        for student in students:
+            try:
+                _check(api.autograde(name, student, force=False), f"autograde of {student}'s submission")
+            except ClassroomError as e:
+                failed.setdefault(name, []).append(str(e))
+        if students:
+            _check(api.generate_feedback(name, force=False), f"generate_feedback {name}")
+            _check(api.release_feedback(name), f"release_feedback {name}")
+        gb = api.gradebook
+        try:
+            scores[name] = {"max": gb.find_notebook(name, name).max_score, "scores": {}}
+            for student in students:
+                try:
+                    scores[name]["scores"][student] = gb.find_submission_notebook(name, name, student).score
+                except MissingEntry:
+                    pass
+        finally:
+            gb.close()
+    return [json.dumps({**scores, "failed": failed})]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m tools.classroom start|stop|status|update|singleuser [options]``."""
+    """``python -m tools.classroom start|stop|status|update|release|grade|singleuser [options]``."""
     parser = argparse.ArgumentParser(prog="python -m tools.classroom", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["start", "stop", "status", "update", "singleuser"])
+    commands = ["start", "stop", "status", "update", "release", "grade", "singleuser"]
+    parser.add_argument("command", choices=[*commands, "lecturer-release", "lecturer-grade"])
     parser.add_argument("--dir", type=Path, default=ROOT / "build" / "classroom", help="the hub's files (0700)")
     parser.add_argument("--students", default="", help="a number of learners, or a roster file")
     parser.add_argument("--admin", default="lecturer", help="the lecturer's login (an admin)")
@@ -704,15 +1050,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ssl-cert", default="")
     parser.add_argument("--ssl-key", default="")
     parser.add_argument("--public", type=Path, help="singleuser: the learners' files")
+    parser.add_argument("--assignments", default="", help="release: the notebooks to release (default: all)")
     parser.add_argument("--mem", type=int, default=MEM_LIMIT, help="singleuser: bytes of data a process may map")
     args, rest = parser.parse_known_args(argv)
     if args.command == "singleuser":
         singleuser(args, rest)
         return 0
-    if rest:
+    if rest and args.command != "lecturer-release":
         parser.error(f"unknown arguments: {' '.join(rest)}")
+    run = {"start": start, "stop": stop, "status": status, "update": update, "release": release, "grade": grade}
     try:
-        said = {"start": start, "stop": stop, "status": status, "update": update}[args.command](args)
+        if args.command == "lecturer-release":
+            said = lecturer_release(rest)
+        elif args.command == "lecturer-grade":
+            said = lecturer_grade()
+        else:
+            said = run[args.command](args)
     except ClassroomError as e:
         print(f"classroom: {e}", file=sys.stderr)
         return 1
