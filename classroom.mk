@@ -66,7 +66,7 @@ classroom-grade: $(CLASSROOM_STAMP)
 # The whole sequence with three learners on a free port, through the hub as a learner meets it (tests/test_classroom.py);
 # the browser check needs Playwright (the browser extra) and Debian's chromium, and is skipped without them.
 test-classroom: $(CLASSROOM_STAMP)
-	DILCONV_TEST_CLASSROOM=1 $(BIN)/python -m pytest -q -s --durations=0 tests/test_classroom.py
+	DILCONV_TEST_CLASSROOM=1 $(BIN)/python -m pytest -q -s --durations=0 tests/test_classroom.py tests/test_chart_tools.py
 
 # Grading end to end with three learners (tests/test_classroom_grading.py): run as root (a Unix user a learner).
 test-classroom-grading: $(CLASSROOM_STAMP)

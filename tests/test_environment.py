@@ -16,7 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 CONDA_TO_PIP = {"pytorch": "torch", "matplotlib-base": "matplotlib", "nbconvert-core": "nbconvert"}
 # the browser extra (tests/browser/run.sh installs it, with Debian's chromium); JupyterLab's Chinese language pack,
 # which environment.yml installs with pip; the classroom's authenticator, likewise
-NOT_IN_CONDA = {"playwright", "jupyterlab-language-pack-zh-cn", "jupyterhub-hashauthenticator"}
+NOT_IN_CONDA = {
+    "playwright",
+    "jupyterlab-language-pack-zh-cn",
+    "jupyterhub-hashauthenticator",
+    "jupyter-repo2docker",
+    "jupyterhub-ltiauthenticator",
+}
 
 
 def named_in_pyproject() -> set[str]:

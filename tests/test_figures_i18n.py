@@ -165,13 +165,14 @@ def test_chinese_figure_uses_a_cjk_font_and_misses_no_glyph(name: str, zh: None)
     draw_strictly(fig)
 
 
-def test_save_chinese_figures_to_look_at(zh: None) -> None:
-    """Where DILCONV_FIGS_DIR is set, save a few Chinese figures there, to look at the glyphs by eye."""
-    if FIGS is None:
-        pytest.skip("DILCONV_FIGS_DIR is not set")
-    FIGS.mkdir(parents=True, exist_ok=True)
+def test_save_chinese_figures_to_look_at(zh: None, tmp_path: Path) -> None:
+    """A few Chinese figures saved as PNG: into DILCONV_FIGS_DIR where it is set, to look at the glyphs by eye."""
+    folder = FIGS or tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
     for name in ("draw_widening", "draw_entry_layers", "backbone_figure", "stack_figure"):
-        (FIGS / f"{name}.zh.png").write_bytes(figure_png(FIGURES[name](), dpi=100))
+        png = figure_png(FIGURES[name](), dpi=100)
+        assert png.startswith(b"\x89PNG"), name
+        (folder / f"{name}.zh.png").write_bytes(png)
 
 
 def test_notebooks_own_plt_calls_draw_chinese_after_set_language(zh: None) -> None:
