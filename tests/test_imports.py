@@ -150,3 +150,12 @@ def test_imports_on_its_own(module: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert loaded_by_import(module) <= set(done.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "module", ["dilconv_lib", "dilconv_lib.exercises", "dilconv_lib.naive", "dilconv_lib.vectorized"]
+)
+def test_the_numpy_side_does_not_load_torch(module: str) -> None:
+    """Notebooks 00-02 import these first: torch (about a second) loads only where a notebook uses it."""
+    code = f"import sys, {module}; sys.exit('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0, f"{module} imports torch"

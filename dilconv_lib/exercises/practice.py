@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from dilconv_lib.exercises.harness import Verdict, call_learner, failure, finish, name_of, passed
 from dilconv_lib.i18n import N_, tr
-from dilconv_lib.practice import conv1d_stack, conv_cost, field_geometry, input_support
+
+# dilconv_lib.practice and torch are imported by the checkers that use them: `from dilconv_lib.exercises import
+# check_conv1d` in notebook 00 must not load torch (a second of every notebook's first cell).
 
 __all__ = ["check_field_centre", "check_output_stride_plan", "check_separable_cost"]
 
@@ -107,6 +107,9 @@ def _plan(strides: Sequence[int], output_stride: int) -> tuple[list[int], list[i
 
 def _same_after_subsampling(strides: Sequence[int], new: Sequence[int], dilations: Sequence[int]) -> bool:
     """Random 3-tap 1-D convolutions with ReLU: the planned chain, subsampled, against the strided one."""
+    import torch
+    import torch.nn.functional as F
+
     generator = torch.Generator().manual_seed(0)
     weights = [torch.randn(2, 2, 3, generator=generator, dtype=torch.float64) for _ in strides]
     x = torch.randn(1, 2, 4 * math.prod(strides) + 1, generator=generator, dtype=torch.float64)
@@ -125,11 +128,14 @@ def check_separable_cost(fn: Callable[[int, int, int, int], Any], *, quiet: bool
 
     Examples
     --------
+    >>> from dilconv_lib.practice import conv_cost
     >>> bool(check_separable_cost(lambda c_in, c_out, k, n: conv_cost(c_in, c_out, k, n, separable=True), quiet=True))
     True
     >>> check_separable_cost(lambda c_in, c_out, k, n: conv_cost(c_in, c_out, k, n), quiet=True).mistake
     'ordinary'
     """
+    from dilconv_lib.practice import conv_cost
+
     cases = [(256, 256, 3, 33), (2048, 256, 3, 65), (8, 16, 5, 7), (3, 1, 1, 1)]
     name = name_of(fn)
     for c_in, c_out, k, n in cases:
@@ -187,11 +193,14 @@ def check_field_centre(
 
     Examples
     --------
+    >>> from dilconv_lib.practice import field_geometry
     >>> bool(check_field_centre(lambda k, s, p, f: field_geometry(k, s, p).centre(f), quiet=True))
     True
     >>> check_field_centre(lambda k, s, p, f: f * math.prod(s), quiet=True).mistake
     'padding'
     """
+    from dilconv_lib import practice
+
     stacks = [
         ([3, 3, 3], [2, 2, 1], [0, 1, 1]),
         ([7, 3, 3], [2, 2, 1], [3, 1, 1]),
@@ -200,15 +209,17 @@ def check_field_centre(
     ]
     name = name_of(fn)
     for ks, ss, ps in stacks:
-        geometry = field_geometry(ks, ss, ps)
-        model = conv1d_stack(ks, ss, ps)
+        geometry = practice.field_geometry(ks, ss, ps)
+        model = practice.conv1d_stack(ks, ss, ps)
         inside = -(-geometry.effective_padding // geometry.effective_stride)  # the first field with no padding
         for f in (inside, inside + 3):
             answer, stop = call_learner(fn, name, quiet, list(ks), list(ss), list(ps), f)
             if stop is not None:
                 return stop
             expected = geometry.centre(f)
-            support = input_support(model, 2 * geometry.receptive_field + (f + 4) * geometry.effective_stride, f)
+            support = practice.input_support(
+                model, 2 * geometry.receptive_field + (f + 4) * geometry.effective_stride, f
+            )
             assert (support.min() + support.max()) / 2 == expected  # the closed form, checked by gradient
             if isinstance(answer, (int, float, np.integer, np.floating)) and math.isclose(float(answer), expected):
                 continue
