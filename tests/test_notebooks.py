@@ -256,6 +256,10 @@ def colab_problems(nb: nbformat.NotebookNode) -> list[str]:
         problems.append("the Colab cell must store no output (it does nothing outside Colab)")
     if slide_type(first) != "skip":
         problems.append(f"the Colab cell's slide_type must be 'skip', not {slide_type(first)!r}")
+    if not first.metadata.get("jupyter", {}).get("source_hidden"):
+        problems.append(
+            "the Colab cell must be collapsed (jupyter.source_hidden): a learner's first screen is the title"
+        )
     later = [n for n, cell in enumerate(nb.cells) if n and COLAB_TAG in tags(cell)]
     if later:
         problems.append(f"only the first cell may be tagged {COLAB_TAG!r}, not cells {later}")
