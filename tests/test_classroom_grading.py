@@ -26,7 +26,6 @@ import csv
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -37,6 +36,8 @@ from typing import Any
 
 import nbformat
 import pytest
+
+from tests.test_classroom import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDENTS = ["dcgrade1", "dcgrade2", "dcgrade3"]
@@ -63,27 +64,6 @@ pytestmark = [
     ),
     pytest.mark.skipif(not ROOT_MODE, reason="learners told apart by Unix user: run as root"),
 ]
-
-
-def free_port() -> int:
-    """A port P with P, P+1 and P+2 free on 127.0.0.1 (the hub takes all three)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if port < 65000 and all(_free(p) for p in (port, port + 1, port + 2)):
-            return port
-    raise RuntimeError("no three free ports in a row")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 @dataclass
