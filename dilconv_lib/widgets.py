@@ -28,7 +28,7 @@ from dilconv_lib.checks import check_int
 from dilconv_lib.figures import draw_hole_map, draw_sampling, figure_png
 from dilconv_lib.geometry import effective_kernel_size, receptive_fields, sampling_pattern
 from dilconv_lib.i18n import tr
-from dilconv_lib.receptive import hdc_max_distances, hole_map
+from dilconv_lib.receptive import exact_rule_break, hdc_max_distances, hole_map
 
 __all__ = [
     "backbone_explorer",
@@ -172,8 +172,8 @@ def stack_text(dilations: Sequence[int], kernel_size: int = 3) -> str:
 
     The hole count is exact for any kernel size. Wang et al.'s recursion places the three taps of a
     3x3 kernel, so the HDC verdict is given for ``k = 3`` only, with the paper's two conditions
-    (``M_2 <= K``, no common factor of the rates) and whether the exact rule (rate 1 first, rates
-    non-decreasing, ``M_2 <= K``) applies; for other kernels the text says why there is no verdict.
+    (``M_2 <= K``, no common factor of the rates); for other kernels the text says why there is no verdict.
+    The exact rule (:func:`dilconv_lib.receptive.satisfies_exact_rule`), order-free, is given for every odd ``k``.
 
     Examples
     --------
@@ -186,15 +186,16 @@ def stack_text(dilations: Sequence[int], kernel_size: int = 3) -> str:
     input pixels seen: 441 of 25x25 = 625, holes: 184
     HDC rule: M = [3, 5, 9], M_2 = 5 > K = 3: predicts holes
     common factor of the rates: none
-    exact rule (r_1 = 1, rates non-decreasing, M_2 <= 3): holes (M_2 = 5 > 3)
+    exact rule (sorted, each rate <= 2 x the sum of the smaller rates + 1): holes, sorted rate 9 > 7
     >>> print("\\n".join(stack_text([2, 3]).splitlines()[-4:]))  # both of the paper's conditions hold
     input pixels seen: 81 of 11x11 = 121, holes: 40
     HDC rule: M = [2, 3], M_2 = 3 <= K = 3: predicts no holes
     common factor of the rates: none
-    exact rule (r_1 = 1, rates non-decreasing, M_2 <= 3): does not apply, r_1 = 2
-    >>> print("\\n".join(stack_text([1, 2, 11], 5).splitlines()[-2:]))  # the recursion places 3 taps, not 5
+    exact rule (sorted, each rate <= 2 x the sum of the smaller rates + 1): holes, sorted rate 2 > 1
+    >>> print("\\n".join(stack_text([1, 2, 11], 5).splitlines()[-3:]))  # the recursion places 3 taps, not 5
     input pixels seen: 3249 of 57x57 = 3249, holes: 0
     HDC rule: written for 3x3 kernels (three taps per layer); no verdict for 5x5, the hole count above is exact
+    exact rule (sorted, each rate <= 4 x the sum of the smaller rates + 1): no holes
     """
     k = check_int(kernel_size, "kernel_size", minimum=1)
     ds = list(dilations)
@@ -248,13 +249,20 @@ def stack_text(dilations: Sequence[int], kernel_size: int = 3) -> str:
             if factor > 1
             else tr("common factor of the rates: none")
         )
-        if ds[0] != 1:
-            verdict = tr("does not apply, r_1 = {r1}", r1=ds[0])
-        elif ds != sorted(ds):
-            verdict = tr("does not apply, a rate decreases (sorting the rates keeps the holes)")
-        else:
-            verdict = tr("no holes") if m[1] <= k else tr("holes (M_2 = {m2} > {k})", m2=m[1], k=k)
-        lines.append(tr("exact rule (r_1 = 1, rates non-decreasing, M_2 <= {k}): {verdict}", k=k, verdict=verdict))
+    if k % 2 == 1:  # the exact rule, in any order, for every odd kernel
+        broken = exact_rule_break(ds, k)
+        verdict = (
+            tr("no holes")
+            if broken is None
+            else tr("holes, sorted rate {rate} > {bound}", rate=broken[0], bound=broken[1])
+        )
+        lines.append(
+            tr(
+                "exact rule (sorted, each rate <= {k1} x the sum of the smaller rates + 1): {verdict}",
+                k1=k - 1,
+                verdict=verdict,
+            )
+        )
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ of the strides below layer ``l``. Both axes behave alike, so the 2-D offsets are
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import Counter
 
@@ -22,6 +23,7 @@ from dilconv_lib.receptive import (
     count_holes,
     effective_receptive_field,
     erf_size,
+    exact_rule_break,
     hdc_max_distances,
     hole_map,
     impulse_response,
@@ -206,13 +208,64 @@ def test_the_papers_two_conditions_and_their_counter_examples() -> None:
         assert satisfies_hdc_paper(rates) and count_holes(rates) == holes and not satisfies_exact_rule(rates)
 
 
-@given(st.lists(st.integers(1, 12), min_size=1, max_size=4))
-def test_exact_rule_never_passes_a_group_with_holes(rates: list[int]) -> None:
-    group = [1, *rates]
-    if satisfies_exact_rule(group):
-        assert is_gridding_free(group)
-    if group == sorted(group):
-        assert satisfies_exact_rule(group) == is_gridding_free(group)
+@functools.cache
+def hole_free_groups(k: int) -> dict[tuple[int, ...], bool]:
+    """Every ordered group of 2-4 layers of k-tap layers, rates 1-8, and whether it has no holes (brute force).
+
+    The ground truth is ``is_gridding_free`` (2-D impulse propagation), except for four 7-tap layers, where
+    the 2-D maps take seconds: there the 1-D offsets of ``reachable_1d`` (written here, independently) are
+    gap-free or not, which decides the 2-D map too (it is their square).
+    """
+    truth = {}
+    for layers in (2, 3, 4):
+        for group in itertools.product(range(1, 9), repeat=layers):
+            if k == 7 and layers == 4:
+                reach = reachable_1d([k] * layers, list(group), [1] * layers)
+                truth[group] = len(reach) == reach[-1] - reach[0] + 1
+            else:
+                truth[group] = is_gridding_free(list(group), k)
+    return truth
+
+
+def disagreements(rule, k: int) -> list[tuple[int, ...]]:
+    return [group for group, free in hole_free_groups(k).items() if rule(list(group), k) != free]
+
+
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_exact_rule_is_the_brute_force_on_every_ordered_group(k: int) -> None:
+    """Sorted, each rate <= (k - 1) * (sum of the smaller) + 1: exact, in any order, on all 4,672 groups."""
+    truth = hole_free_groups(k)
+    assert len(truth) == 8**2 + 8**3 + 8**4
+    assert 0 < sum(truth.values()) < len(truth)  # both verdicts occur
+    assert disagreements(satisfies_exact_rule, k) == []
+
+
+def test_the_exact_rule_test_catches_wrong_rules() -> None:
+    """The comparison above fails for the order-dependent rule, and for the rule off by one either way."""
+
+    def rising_from_1(rates: list[int], k: int) -> bool:  # start at 1, never decrease, M_2 <= K
+        return rates[0] == 1 and rates == sorted(rates) and satisfies_hdc(rates, k)
+
+    def bound(rates: list[int], k: int, slack: int) -> bool:
+        below = 0
+        for d in sorted(rates):
+            if d > (k - 1) * below + 1 + slack:
+                return False
+            below += d
+        return True
+
+    assert len(disagreements(rising_from_1, 3)) > 1000  # e.g. [2, 1, 1] and [1, 3, 1], hole-free
+    assert {(2, 1, 1), (1, 3, 1)} <= set(disagreements(rising_from_1, 3))
+    for k in (3, 5):
+        assert disagreements(lambda r, k: bound(r, k, 1), k) and disagreements(lambda r, k: bound(r, k, -1), k)
+
+
+def test_exact_rule_break_names_the_rate_and_its_bound() -> None:
+    assert exact_rule_break([1, 2, 9]) == (9, 7) and count_holes([1, 2, 9]) == 184
+    assert exact_rule_break([9, 2, 1]) == (9, 7) and count_holes([9, 2, 1]) == 184
+    assert exact_rule_break([2, 3, 5]) == (2, 1) and exact_rule_break([1, 2, 9], 5) is None
+    assert exact_rule_break([1, 2, 15], 5) == (15, 13) and not is_gridding_free([1, 2, 15], 5)
+    assert exact_rule_break([3, 7], 1) is None and is_gridding_free([3, 7], 1)  # 1x1 layers read one pixel
 
 
 def test_erf_at_identity_init_is_one_pixel() -> None:
@@ -279,6 +332,11 @@ def test_erf_size_squares() -> None:
         (lambda: widest_gap([]), ValueError, "dilations"),
         (lambda: shares_common_factor([2, 0]), ValueError, r"dilations\[1\]"),
         (lambda: satisfies_exact_rule([1.0, 2]), TypeError, r"dilations\[0\]"),
+        (lambda: satisfies_exact_rule([]), ValueError, "dilations"),
+        (lambda: satisfies_exact_rule([1, 2], 4), ValueError, "kernel_size"),
+        (lambda: satisfies_exact_rule([1, 2], 0), ValueError, "kernel_size"),
+        (lambda: satisfies_exact_rule([1, 2], 3.0), TypeError, "kernel_size"),
+        (lambda: exact_rule_break("12"), TypeError, "dilations"),
         (lambda: conv_stack([1], init="xavier"), ValueError, "init"),
         (lambda: conv_stack([1, 2], kernel_size=[3, 2], init="identity"), ValueError, "kernel_size"),
         (lambda: conv_stack([1], channels=0), ValueError, "channels"),

@@ -118,7 +118,7 @@ def test_stack_explorer_follows_its_controls() -> None:
     (dilation_box, k_slider), text, image = parts(stack_explorer())
     dilation_box.value = "2, 2, 2"
     assert shown(text) == stack_text([2, 2, 2], 3)
-    assert "holes: 120" in shown(text) and "does not apply, r_1 = 2" in shown(text)
+    assert "holes: 120" in shown(text) and "holes, sorted rate 2 > 1" in shown(text)
     k_slider.value = 5
     assert shown(text) == stack_text([2, 2, 2], 5)
     dilation_box.value = "1, two"
@@ -149,29 +149,30 @@ def test_stack_text_numbers() -> None:
 def test_stack_text_gives_no_hdc_verdict_for_kernels_other_than_3(rates: list[int], k: int) -> None:
     """The recursion places three taps: for other kernels no verdict, and the text says why."""
     text = stack_text(rates, k)
-    assert "predicts" not in text and "exact rule" not in text and "common factor" not in text
+    assert "predicts" not in text and "common factor" not in text
+    assert ("exact rule" in text) == (k % 2 == 1)  # the exact rule holds for every odd kernel
     assert f"written for 3x3 kernels (three taps per layer); no verdict for {k}x{k}" in text
     assert f"holes: {count_holes(rates, k)}" in text  # the hole count is still shown, and exact
 
 
-def test_stack_text_verdict_for_3x3_never_contradicts_the_holes_under_the_exact_rule() -> None:
-    """Rates from 1, non-decreasing: the verdict is the hole count's; other groups are flagged."""
+@pytest.mark.parametrize("k", [3, 5])
+def test_stack_text_exact_rule_verdict_is_the_hole_count(k: int) -> None:
+    """In any order: the exact rule's verdict is the hole count's; HDC's too for 3x3 rates rising from 1."""
     for rates in itertools.product(range(1, 8), repeat=3):
-        text = stack_text(list(rates), 3)
-        holes = count_holes(list(rates), 3)
-        if rates[0] == 1 and list(rates) == sorted(rates):
+        text = stack_text(list(rates), k)
+        holes = count_holes(list(rates), k)
+        assert (f"each rate <= {k - 1} x the sum of the smaller rates + 1): no holes" in text) == (holes == 0)
+        if k == 3 and rates[0] == 1 and list(rates) == sorted(rates):
             assert ("predicts no holes" in text) == (holes == 0)
-            assert ("exact rule (r_1 = 1, rates non-decreasing, M_2 <= 3): no holes" in text) == (holes == 0)
-        else:
-            assert "does not apply" in text
 
 
 def test_stack_text_names_the_papers_two_conditions() -> None:
     assert "common factor of the rates: 2" in stack_text([2, 2, 2])
     text = stack_text([2, 3, 5])  # co-prime and M_2 = 3 <= 3, yet 80 holes
     assert "holes: 80" in text and "predicts no holes" in text and "common factor of the rates: none" in text
-    assert "does not apply, r_1 = 2" in text
-    assert "does not apply, a rate decreases" in stack_text([1, 3, 1])
+    assert "holes, sorted rate 2 > 1" in text
+    text = stack_text([1, 3, 1])  # HDC's recursion rejects this order; the holes, and the exact rule, do not
+    assert "predicts holes" in text and "holes: 0" in text and "smaller rates + 1): no holes" in text
 
 
 def test_show_stack_prints_the_same_text(capsys: pytest.CaptureFixture[str]) -> None:
