@@ -27,7 +27,7 @@ PYTHON := $(firstword $(foreach p,$(addprefix python,$(LOCK_PYTHONS)) python3,\
 	$(shell $(p) -c '$(PYTHON_OK)' >/dev/null 2>&1 && command -v $(p))))
 endif
 
-.PHONY: help install lab test lint unit nbval lock-check notebooks bench bench-deps student slides html \
+.PHONY: help install lab test lint unit nbval lock-check notebooks bench bench-deps experiments student slides html \
 	zh zh-notebooks test-zh test-browser test-browser-zh format clean distclean
 
 help:
@@ -46,8 +46,10 @@ help:
 	@echo "  make zh             the Chinese edition in build/zh/: notebooks (executed), student, slides, html"
 	@echo "  make test-zh        make zh, then the Chinese notebooks' outputs checked against the English ones"
 	@echo "  make bench          speed against torch.nn.functional (bench-deps: numpy-ml's source for it)"
+	@echo "  make experiments    notebook 06's trained comparisons over seeds, into dilconv_lib/data/ (12-20 min)"
 	@echo "  make classroom STUDENTS=N|roster.txt   serve the course to a class on JupyterHub (docs/classroom.md);"
 	@echo "                      classroom-status, classroom-update, classroom-stop; test-classroom checks it all"
+	@echo "                      classroom-load STUDENTS=N [SCENARIO=lab]: a class simulated, what it costs measured"
 	@echo "  make format         ruff's fixes and formatting"
 	@echo "  make install        only create $(VENV) and install (every target above does it when needed)"
 	@echo "  make clean          delete build/ and caches; keeps $(VENV), workspace/ and student notebooks you changed"
@@ -126,7 +128,8 @@ lint: install
 
 unit: install
 	$(BIN)/python -m pytest tests dilconv_lib tools --ignore=tests/browser --ignore=tests/test_zh_edition.py \
-		--ignore=tests/test_classroom.py --ignore=tests/test_classroom_grading.py --ignore=tests/test_chart_tools.py
+		--ignore=tests/test_classroom.py --ignore=tests/test_classroom_grading.py --ignore=tests/test_chart_tools.py \
+		--ignore=tests/test_classroom_load_run.py
 
 nbval: install
 	$(BIN)/python -m pytest $(NBVAL) $(NOTEBOOKS)
@@ -162,6 +165,11 @@ bench: install
 # numpy-ml's source, for the benchmark's comparison row (its package no longer imports on Python 3.11).
 bench-deps: install
 	$(BIN)/python -m pip download numpy-ml==0.1.2 --no-deps -d build/numpy-ml
+
+# Notebook 06's trained comparisons (tools/experiments.py): every configuration over seeds, with a learning-rate
+# sweep, a longer budget and the gridding task, stored with its provenance in dilconv_lib/data/context_module.json.
+experiments: install
+	nice -n 19 $(BIN)/python -m tools.experiments
 
 # The course's editions (tools/editions.py), each in its own folder under build/:
 # student: solutions replaced by stubs, outputs cleared (a rebuild refuses to replace a notebook changed since);

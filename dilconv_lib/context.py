@@ -11,6 +11,8 @@ grows as 3, 5, 9, 17, 33, 65, 67, 67 (:func:`dilconv_lib.geometry.receptive_fiel
   the width changes.
 - :class:`PlainStack`: the same eight layers with dilation 1 everywhere (receptive field 15) and the
   same parameters as the Basic module.
+- :class:`DilatedStack`: any rates for the 3x3 layers, then the 1x1 layer, C channels throughout: the module
+  with rates that leave holes, or with DRN's extra undilated layers at the end.
 - :class:`PoolingNet`: the same eight convolutions again, with 2x2 max pooling after the first three and
   a bilinear upsampling by 8 before the seventh: context from pooling, at the price of resolution;
   ``skip=True`` adds one skip connection from the first convolution's full-resolution output.
@@ -18,17 +20,21 @@ grows as 3, 5, 9, 17, 33, 65, 67, 67 (:func:`dilconv_lib.geometry.receptive_fiel
 Every model maps (N, C, H, W) to (N, C, H, W). Each takes ``init="identity"`` (the paper's), ``"default"``
 (PyTorch's) or ``"he"`` (He et al.'s normal initialisation for ReLU networks, zero biases).
 :func:`conv_outputs` records what each convolution computes, :func:`multiply_adds` counts the work.
+:func:`stored_results` reads the trained comparisons that ``make experiments`` (``tools/experiments.py``) stored.
 """
 
 from __future__ import annotations
 
-from typing import Literal, cast
+import json
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any, Literal, cast
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dilconv_lib.checks import check_bool, check_choice, check_feature_map, check_int, check_real
+from dilconv_lib.checks import check_bool, check_choice, check_feature_map, check_int, check_ints, check_real
 from dilconv_lib.geometry import receptive_fields
 from dilconv_lib.i18n import tr
 
@@ -38,11 +44,13 @@ __all__ = [
     "LARGE_WIDTHS",
     "RELU_AFTER",
     "ContextModule",
+    "DilatedStack",
     "PlainStack",
     "PoolingNet",
     "conv_outputs",
     "identity_kernel",
     "multiply_adds",
+    "stored_results",
 ]
 
 Variant = Literal["basic", "large"]
@@ -141,10 +149,13 @@ def identity_kernel(
     return weight
 
 
-def _eight_convs(channels: int, widths: tuple[int, ...], dilations: tuple[int, ...]) -> nn.ModuleList:
-    """Table 1's eight convolutions with the given output widths and dilations; padding = dilation."""
+def _eight_convs(
+    channels: int, widths: tuple[int, ...], dilations: tuple[int, ...], kernel_sizes: tuple[int, ...] = KERNEL_SIZES
+) -> nn.ModuleList:
+    """Table 1's eight convolutions (or any kernel sizes) with the given output widths and dilations;
+    padding = dilation (k - 1) / 2 keeps H and W."""
     convs, c_in = [], channels
-    for k, d, c_out in zip(KERNEL_SIZES, dilations, widths):
+    for k, d, c_out in zip(kernel_sizes, dilations, widths):
         convs.append(nn.Conv2d(c_in, c_out, k, dilation=d, padding=d * (k - 1) // 2))
         c_in = c_out
     return nn.ModuleList(convs)
@@ -194,13 +205,16 @@ class _EightLayers(nn.Module):
         init: str,
         noise: float,
         generator: torch.Generator | None,
+        kernel_sizes: tuple[int, ...] = KERNEL_SIZES,
     ) -> None:
         super().__init__()
         self.channels = channels
         self.init = init
         self.widths = widths
         self.dilations = dilations
-        self.convs = _eight_convs(channels, widths, dilations)
+        self.kernel_sizes = kernel_sizes
+        self.relu_after = (True,) * (len(kernel_sizes) - 1) + (False,)
+        self.convs = _eight_convs(channels, widths, dilations, kernel_sizes)
         _initialise(self.convs, channels, init, noise, generator)
 
     def layer_receptive_fields(self) -> list[int]:
@@ -323,6 +337,44 @@ class PlainStack(_EightLayers):
 
     def extra_repr(self) -> str:
         return f"channels={self.channels}, init={self.init!r}"
+
+
+class DilatedStack(_EightLayers):
+    """The Basic module with any rates: 3x3 layers with the given dilations, each with a ReLU, then a 1x1 layer.
+
+    C channels throughout; padding = dilation keeps H and W. ``DilatedStack(C, (1, 1, 2, 4, 8, 16, 1))`` is
+    the Basic :class:`ContextModule`; ``(2, 2, 2, 4, 8, 16, 2)`` has only even rates, so it samples only the
+    pixels at even row and column offsets: holes (notebook 05); ``(2, 2, 2, 4, 8, 16, 2, 1, 1)`` adds
+    two undilated layers at the end, Dilated Residual Networks' degridding (Yu, Koltun & Funkhouser 2017).
+    M 3x3 layers have (9 M + 1) C^2 weights and (M + 1) C biases.
+
+    Parameters
+    ----------
+    channels : C, in and out
+    dilations : one rate per 3x3 layer
+    init : ``"identity"`` (Eq. 4, zero biases), ``"default"`` (PyTorch's) or ``"he"``
+
+    Examples
+    --------
+    >>> import torch
+    >>> s = DilatedStack(3, (2, 2, 2, 4, 8, 16, 2, 1, 1))
+    >>> s(torch.rand(1, 3, 16, 16)).shape  # (N, C, H, W) kept
+    torch.Size([1, 3, 16, 16])
+    >>> s.dilations, s.layer_receptive_fields()[-1]  # the 1x1 layer's rate is 1
+    ((2, 2, 2, 4, 8, 16, 2, 1, 1, 1), 77)
+    >>> sum(c.weight.numel() for c in s.convs) == (9 * 9 + 1) * 3**2
+    True
+    """
+
+    def __init__(self, channels: int, dilations: Sequence[int], init: Init = "identity") -> None:
+        c = check_int(channels, "channels", minimum=1)
+        rates = (*check_ints(dilations, "dilations", minimum=1), 1)  # the 1x1 layer last
+        init = cast(Init, check_choice(init, "init", INITS))
+        kernels = (3,) * (len(rates) - 1) + (1,)
+        super().__init__(c, (c,) * len(rates), rates, init, 0.0, None, kernels)
+
+    def extra_repr(self) -> str:
+        return f"channels={self.channels}, dilations={self.dilations}, init={self.init!r}"
 
 
 class PoolingNet(nn.Module):
@@ -495,3 +547,28 @@ def multiply_adds(model: nn.Module, height: int, width: int, channels: int) -> i
         kh, kw = conv.kernel_size
         total += out.numel() * (conv.in_channels // conv.groups) * kh * kw
     return total
+
+
+#: Where :func:`stored_results` finds the results file, inside the package.
+RESULTS_FILE = "data/context_module.json"
+
+
+def stored_results() -> dict[str, Any]:
+    """The trained comparisons of notebook 06, as ``make experiments`` (``tools/experiments.py``) stored them.
+
+    Read from the installed package (``dilconv_lib/data/context_module.json``), so a copy of the notebook
+    anywhere finds it. The keys: ``provenance`` (commit, machine, seeds, budget, learning rates, date, wall
+    time), ``settings``, ``sweep`` (validation mIoU per learning rate), ``chosen_lr``, ``main``, ``longer``,
+    ``gridding`` and ``live``: for each configuration, its per-seed results and their mean, minimum and maximum.
+
+    Examples
+    --------
+    >>> results = stored_results()
+    >>> results["settings"]["classes"], len(results["settings"]["seeds"]) >= 3  # C, and at least 3 seeds
+    (8, True)
+    >>> sorted(results["main"]["context module"]["summary"])  # per metric: mean, std, min, max
+    ['accuracy', 'final_loss', 'miou', 'out_of_sight']
+    """
+    text = resources.files("dilconv_lib").joinpath(RESULTS_FILE).read_text(encoding="utf-8")
+    results: dict[str, Any] = json.loads(text)
+    return results

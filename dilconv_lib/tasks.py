@@ -17,12 +17,17 @@ A network with a 15x15 receptive field sees no marker at most object pixels and 
 the context module's 67x67 field always reaches the marker. :func:`marker_distance` says, for every
 pixel, how far the nearest marker is.
 
+**Thin markers.** ``marker_radius=0`` draws each marker as a single pixel: a stack whose rates leave holes
+(every rate even, say) never samples the marker from the pixels at an odd row or column offset from it,
+three in four. :func:`missed_by_holes` marks those pixels for any stack.
+
 Shapes: images (N, C, 64, 64) float32, labels (N, 64, 64) int64.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +49,10 @@ __all__ = [
     "marked_discs",
     "marker_distance",
     "mean_iou",
+    "missed_by_holes",
     "predict",
     "render",
+    "scores",
     "train",
 ]
 
@@ -72,6 +79,7 @@ class Scenes:
     centres : (N, 4, 2) int64, each object's centre as (row, column)
     radii : (N, 4) float32
     object_classes : (N, 4) int64 in 1..C-1
+    marker_radius : the markers' Chebyshev radius: 1 gives 3x3 markers, 0 single pixels
     """
 
     images: torch.Tensor
@@ -79,6 +87,7 @@ class Scenes:
     centres: torch.Tensor
     radii: torch.Tensor
     object_classes: torch.Tensor
+    marker_radius: int = MARKER_RADIUS
 
     @property
     def classes(self) -> int:
@@ -93,7 +102,12 @@ class Scenes:
         if isinstance(index, int):
             index = slice(index, index + 1 if index != -1 else None)
         return Scenes(
-            self.images[index], self.labels[index], self.centres[index], self.radii[index], self.object_classes[index]
+            self.images[index],
+            self.labels[index],
+            self.centres[index],
+            self.radii[index],
+            self.object_classes[index],
+            self.marker_radius,
         )
 
 
@@ -102,7 +116,12 @@ def _check_classes(classes: Any) -> int:
 
 
 def render(
-    centres: torch.Tensor, radii: torch.Tensor, object_classes: torch.Tensor, classes: int
+    centres: torch.Tensor,
+    radii: torch.Tensor,
+    object_classes: torch.Tensor,
+    classes: int,
+    *,
+    marker_radius: int = MARKER_RADIUS,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Draw the input and the labels of scenes with the given objects.
 
@@ -112,6 +131,7 @@ def render(
     radii : (N, K) floats > 0
     object_classes : (N, K) ints in 1..classes-1
     classes : C, background included
+    marker_radius : each marker covers the pixels within this Chebyshev distance of its centre (0: one pixel)
 
     Returns
     -------
@@ -133,6 +153,7 @@ def render(
     True
     """
     c = _check_classes(classes)
+    marker_radius = check_int(marker_radius, "marker_radius", minimum=0)
     centres = torch.as_tensor(centres, dtype=torch.int64)
     radii = torch.as_tensor(radii, dtype=torch.float32)
     object_classes = torch.as_tensor(object_classes, dtype=torch.int64)
@@ -147,7 +168,7 @@ def render(
                 classes=tuple(object_classes.shape),
             )
         )
-    lo, hi = MARKER_RADIUS, SIZE - 1 - MARKER_RADIUS
+    lo, hi = marker_radius, SIZE - 1 - marker_radius
     if centres.numel() and (centres.min() < lo or centres.max() > hi):
         raise ValueError(tr("centres must lie in [{lo}, {hi}] so that the whole marker is in the image", lo=lo, hi=hi))
     if object_classes.numel() and (object_classes.min() < 1 or object_classes.max() >= c):
@@ -169,7 +190,7 @@ def render(
     inside = dist2 <= radii[:, :, None, None] ** 2
     nearest = torch.where(inside, dist2, torch.inf).argmin(dim=1)  # (N, H, W): first of the nearest
     labels = torch.where(inside.any(dim=1), object_classes.gather(1, nearest.view(n, -1)).view(n, SIZE, SIZE), 0)
-    marker = (dy.abs() <= MARKER_RADIUS) & (dx.abs() <= MARKER_RADIUS)  # (N, K, H, W)
+    marker = (dy.abs() <= marker_radius) & (dx.abs() <= marker_radius)  # (N, K, H, W)
     images = torch.zeros(n, c, SIZE, SIZE)
     images[:, 0] = (~inside.any(dim=1)).float()
     for k in range(1, c):
@@ -177,7 +198,9 @@ def render(
     return images, labels
 
 
-def marked_discs(n: int, classes: int = 4, seed: int | np.random.SeedSequence = 0) -> Scenes:
+def marked_discs(
+    n: int, classes: int = 4, seed: int | np.random.SeedSequence = 0, *, marker_radius: int = MARKER_RADIUS
+) -> Scenes:
     """``n`` random marked-disc scenes (see the module's docstring), the same for the same seed.
 
     Parameters
@@ -185,6 +208,7 @@ def marked_discs(n: int, classes: int = 4, seed: int | np.random.SeedSequence = 
     n : number of scenes
     classes : C >= 2, background included; the objects' classes are 1..C-1
     seed : an int or a ``numpy.random.SeedSequence``
+    marker_radius : 1 gives 3x3 markers, 0 single-pixel ones (thin evidence that holes can miss)
 
     Returns
     -------
@@ -213,11 +237,13 @@ def marked_discs(n: int, classes: int = 4, seed: int | np.random.SeedSequence = 
     centres_t = torch.from_numpy(centres).long()
     radii_t = torch.from_numpy(radii).float()
     classes_t = torch.from_numpy(object_classes).long()
-    images, labels = render(centres_t, radii_t, classes_t, c)
-    return Scenes(images, labels, centres_t, radii_t, classes_t)
+    images, labels = render(centres_t, radii_t, classes_t, c, marker_radius=marker_radius)
+    return Scenes(images, labels, centres_t, radii_t, classes_t, marker_radius)
 
 
-def make_splits(n_train: int = 512, n_test: int = 128, classes: int = 4, seed: int = 0) -> tuple[Scenes, Scenes]:
+def make_splits(
+    n_train: int = 512, n_test: int = 128, classes: int = 4, seed: int = 0, *, marker_radius: int = MARKER_RADIUS
+) -> tuple[Scenes, Scenes]:
     """A training split and a held-out split of marked-disc scenes, drawn from independent seeds.
 
     Examples
@@ -228,7 +254,10 @@ def make_splits(n_train: int = 512, n_test: int = 128, classes: int = 4, seed: i
     """
     root = np.random.SeedSequence(check_int(seed, "seed", minimum=0))
     train_seed, test_seed = root.spawn(2)
-    return marked_discs(n_train, classes, train_seed), marked_discs(n_test, classes, test_seed)
+    return (
+        marked_discs(n_train, classes, train_seed, marker_radius=marker_radius),
+        marked_discs(n_test, classes, test_seed, marker_radius=marker_radius),
+    )
 
 
 def marker_distance(scenes: Scenes) -> torch.Tensor:
@@ -253,7 +282,55 @@ def marker_distance(scenes: Scenes) -> torch.Tensor:
     dy = (rows - scenes.centres[:, :, 0, None, None]).abs()
     dx = (cols - scenes.centres[:, :, 1, None, None]).abs()
     centre_distance = torch.maximum(dy, dx).min(dim=1).values  # (N, H, W)
-    return (centre_distance - MARKER_RADIUS).clamp(min=0)
+    return (centre_distance - scenes.marker_radius).clamp(min=0)
+
+
+def missed_by_holes(scenes: Scenes, dilations: Sequence[int], kernel_size: int = 3) -> torch.Tensor:
+    """The object pixels whose own object's marker centre lies in a hole of a stack of 3x3 (k x k) layers.
+
+    A pixel's own object is the one whose class it carries (the nearest centre among the discs that contain
+    it). The stack samples the row offsets and the column offsets of :func:`dilconv_lib.receptive.reached_offsets`;
+    a pixel is missed when the row or the column offset to its marker's centre is not among them (a hole, or
+    beyond the field). With single-pixel markers (``marker_radius=0``) such a pixel never sees its marker.
+
+    Parameters
+    ----------
+    scenes : :class:`Scenes`
+    dilations : one rate per k x k layer (1x1 layers reach offset 0 only and can be left out)
+    kernel_size : k, odd
+
+    Returns
+    -------
+    (N, 64, 64) bool, False on the background
+
+    Examples
+    --------
+    Every rate even: the pixels at an odd row or column offset from their marker are missed, three in four.
+
+    >>> s = marked_discs(8, seed=0, marker_radius=0)
+    >>> missed = missed_by_holes(s, [2, 2, 2, 4, 8, 16, 2])
+    >>> round(float(missed.sum() / (s.labels > 0).sum()), 2)
+    0.75
+    >>> bool(missed_by_holes(s, [1, 1, 2, 4, 8, 16, 1]).any())  # Yu & Koltun's rates leave no hole
+    False
+    """
+    from dilconv_lib.receptive import reached_offsets
+
+    reach = torch.zeros(2 * SIZE + 1, dtype=torch.bool)  # offsets -SIZE..SIZE
+    for offset in reached_offsets(list(dilations), kernel_size):
+        if abs(offset) <= SIZE:
+            reach[offset + SIZE] = True
+    rows = torch.arange(SIZE).view(1, 1, SIZE, 1)
+    cols = torch.arange(SIZE).view(1, 1, 1, SIZE)
+    dy = rows - scenes.centres[:, :, 0, None, None]  # (N, K, H, 1)
+    dx = cols - scenes.centres[:, :, 1, None, None]  # (N, K, 1, W)
+    dist2 = (dy**2 + dx**2).float()  # (N, K, H, W)
+    inside = dist2 <= scenes.radii[:, :, None, None] ** 2
+    own = torch.where(inside, dist2, torch.inf).argmin(dim=1, keepdim=True)  # (N, 1, H, W), as render chooses
+    own_dy = dy.expand_as(dist2).gather(1, own)[:, 0]  # (N, H, W)
+    own_dx = dx.expand_as(dist2).gather(1, own)[:, 0]
+    seen = reach[own_dy + SIZE] & reach[own_dx + SIZE]
+    return (scenes.labels > 0) & ~seen
 
 
 def mean_iou(prediction: torch.Tensor, target: torch.Tensor, classes: int) -> float:
@@ -302,6 +379,43 @@ def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 64) -> tor
         out = [model(images[i : i + batch_size]).argmax(dim=1) for i in range(0, len(images), batch_size)]
     model.train(was_training)
     return torch.cat(out) if out else torch.empty(0, *images.shape[2:], dtype=torch.int64)
+
+
+def scores(model: nn.Module, scenes: Scenes, *, reach: int = 7, holes: Sequence[int] | None = None) -> dict[str, float]:
+    """How well ``model`` labels ``scenes``: the measures notebook 06 and ``make experiments`` report.
+
+    Parameters
+    ----------
+    model : maps (N, C, 64, 64) to (N, C, 64, 64) class scores
+    scenes : held-out :class:`Scenes`
+    reach : "out of sight" means no marker within this Chebyshev distance: 7 for a plain stack's field of 15
+    holes : rates of a stack with holes; when given, also the accuracy on the pixels it misses
+
+    Returns
+    -------
+    ``miou``: mean IoU in %; ``accuracy``: the share of all pixels labelled right; ``out_of_sight``: the share
+    of object pixels with no marker within ``reach`` labelled right; ``missed``: the share of the pixels
+    :func:`missed_by_holes` marks for ``holes`` labelled right (only with ``holes``)
+
+    Examples
+    --------
+    >>> from dilconv_lib.context import ContextModule
+    >>> s = marked_discs(2, classes=3, seed=0)
+    >>> sorted(scores(ContextModule(3), s))  # untrained: identity init
+    ['accuracy', 'miou', 'out_of_sight']
+    """
+    reach = check_int(reach, "reach", minimum=0)
+    p = predict(model, scenes.images)  # (N, H, W)
+    right = p == scenes.labels
+    hidden = (marker_distance(scenes) > reach) & (scenes.labels > 0)
+    result = {
+        "miou": 100 * mean_iou(p, scenes.labels, scenes.classes),
+        "accuracy": right.float().mean().item(),
+        "out_of_sight": right[hidden].float().mean().item(),
+    }
+    if holes is not None:
+        result["missed"] = right[missed_by_holes(scenes, holes)].float().mean().item()
+    return result
 
 
 def train(

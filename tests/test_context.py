@@ -12,11 +12,13 @@ from dilconv_lib.context import (
     LARGE_NOISE,
     LARGE_WIDTHS,
     ContextModule,
+    DilatedStack,
     PlainStack,
     PoolingNet,
     conv_outputs,
     identity_kernel,
     multiply_adds,
+    stored_results,
 )
 from dilconv_lib.geometry import receptive_fields
 from dilconv_lib.receptive import receptive_field_by_gradient
@@ -280,3 +282,88 @@ def test_multiply_adds_and_conv_outputs() -> None:
     ]
     with pytest.raises(ValueError, match="model"):
         conv_outputs(torch.nn.ReLU(), torch.rand(1, 1, 4, 4))
+
+
+# --- DilatedStack: the module with other rates (notebook 06, section 5) ------------------------------------------
+
+
+def test_dilated_stack_with_table_1_rates_is_the_basic_module() -> None:
+    torch.manual_seed(0)
+    stack, module = DilatedStack(3, DILATIONS[:-1], init="default"), ContextModule(3)
+    assert stack.dilations == module.dilations and stack.kernel_sizes == module.kernel_sizes
+    assert stack.relu_after == module.relu_after
+    module.load_state_dict(stack.state_dict())
+    x = torch.randn(2, 3, 20, 20, dtype=torch.float64)
+    assert torch.allclose(stack.double()(x), module.double()(x))
+
+
+def test_dilated_stack_with_even_rates_sees_only_even_offsets() -> None:
+    stack = positive_weights(DilatedStack(1, (2, 2, 2, 4, 8, 16, 2)))
+    x = torch.ones(1, 1, 129, 129, requires_grad=True)
+    stack(x)[0, 0, 64, 64].backward()
+    reached = x.grad[0, 0].nonzero() - 64  # (offsets, 2)
+    assert (reached % 2 == 0).all() and len(reached) == 37**2  # every even offset in -72..72
+    degridded = positive_weights(DilatedStack(1, (2, 2, 2, 4, 8, 16, 2, 1, 1)))
+    x = torch.ones(1, 1, 129, 129, requires_grad=True)
+    degridded(x)[0, 0, 64, 64].backward()
+    assert (x.grad[0, 0] > 0).sum() == 77**2  # no hole left
+
+
+def test_dilated_stack_bad_input() -> None:
+    with pytest.raises(TypeError, match="dilations"):
+        DilatedStack(2, 3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="dilations"):
+        DilatedStack(2, (1, 0))
+    with pytest.raises(ValueError, match="dilations"):
+        DilatedStack(2, ())
+
+
+# --- the stored experiment (make experiments) and notebook 06's live seed ---------------------------------------
+
+
+def test_stored_results_have_provenance_seeds_and_consistent_summaries() -> None:
+    results = stored_results()
+    provenance, settings = results["provenance"], results["settings"]
+    for key in ("git_commit", "date_utc", "wall_seconds", "cpu_model", "cpu_cores", "note"):
+        assert provenance[key] not in (None, "")
+    assert len(settings["seeds"]) >= 3 and len(settings["live_seeds"]) >= 3
+    assert settings["longer_steps"] > settings["steps"]
+    for name, scores_by_lr in results["sweep"].items():
+        assert results["chosen_lr"][name] == float(max(scores_by_lr, key=lambda lr: scores_by_lr[lr]))
+    for group in ("main", "gridding", "longer", "live"):
+        for name, entry in results[group].items():
+            seeds = {"longer": "longer_seeds", "live": "live_seeds"}.get(group, "seeds")
+            assert [run["seed"] for run in entry["runs"]] == settings[seeds]
+            assert entry["lr"] == results["chosen_lr"][name]
+            for metric, summary in entry["summary"].items():
+                values = [run[metric] for run in entry["runs"]]
+                assert summary["min"] == pytest.approx(min(values)) and summary["max"] == pytest.approx(max(values))
+                assert summary["mean"] == pytest.approx(sum(values) / len(values), abs=1e-4)
+    assert set(results["main"]) == {
+        "context module",
+        "plain stack",
+        "pooling network",
+        "pooling + skip",
+        "default init",
+        "He init",
+    }
+    assert all("missed" in entry["summary"] for entry in results["gridding"].values())
+
+
+def test_notebook_live_seed_lies_in_the_stored_spread() -> None:
+    """The stored output of notebook 06's live cell, against the results file, with its documented tolerance."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    notebook = nbformat.read(Path(__file__).parent.parent / "notebooks" / "06_context_module.ipynb", 4)
+    (cell,) = [c for c in notebook.cells if c.get("id") == "06-live"]
+    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    results = stored_results()
+    tolerance = results["settings"]["tolerance"]
+    found = dict(re.findall(r"^(context module|plain stack)\s+seed 0, \d+ steps: out of sight ([\d.]+)%", text, re.M))
+    assert set(found) == {"context module", "plain stack"}, text
+    for name, percent in found.items():
+        spread = results["live"][name]["summary"]["out_of_sight"]
+        assert spread["min"] - tolerance <= float(percent) / 100 <= spread["max"] + tolerance, (name, percent, spread)

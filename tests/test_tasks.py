@@ -14,8 +14,10 @@ from dilconv_lib.tasks import (
     marked_discs,
     marker_distance,
     mean_iou,
+    missed_by_holes,
     predict,
     render,
+    scores,
     train,
 )
 
@@ -134,3 +136,56 @@ def test_task_bad_arguments() -> None:
         train(PlainStack(2), marked_discs(2, classes=2), steps=-1)
     with pytest.raises(ValueError, match="lr"):
         train(PlainStack(2), marked_discs(2, classes=2), steps=1, lr=0)
+
+
+# --- thin markers and holes (notebook 06, section 5) -------------------------------------------------------------
+
+
+def test_single_pixel_markers() -> None:
+    s = marked_discs(3, classes=4, seed=2, marker_radius=0)
+    assert s.marker_radius == 0 and s[1:].marker_radius == 0
+    assert int(s.images[:, 1:].sum()) == 3 * 4  # one pixel per object
+    assert torch.equal(s.labels, marked_discs(3, classes=4, seed=2).labels)  # the same objects and labels
+    assert int(marker_distance(s).min()) == 0
+
+
+@pytest.mark.parametrize("rates", [(2, 2, 2, 4, 8, 16, 2), (2, 4), (1, 1, 2, 4, 8, 16, 1), (3, 3), (1, 30)])
+def test_missed_by_holes_against_the_definition(rates: tuple[int, ...]) -> None:
+    from dilconv_lib.receptive import reached_offsets
+
+    s = marked_discs(4, classes=3, seed=5, marker_radius=0)
+    missed = missed_by_holes(s, rates)
+    reached = set(reached_offsets(list(rates)))
+    for n in range(len(s)):
+        for i in range(SIZE):
+            for j in range(SIZE):
+                if s.labels[n, i, j] == 0:
+                    assert not missed[n, i, j]
+                    continue
+                # the own object: the nearest centre among the discs that contain the pixel
+                d2 = [((i - r) ** 2 + (j - c) ** 2, k) for k, (r, c) in enumerate(s.centres[n].tolist())]
+                inside = [(d, k) for d, k in d2 if d <= float(s.radii[n, k]) ** 2]
+                k = min(inside)[1]
+                r, c = s.centres[n, k].tolist()
+                assert bool(missed[n, i, j]) == ((i - r) not in reached or (j - c) not in reached)
+
+
+def test_scores() -> None:
+    s = marked_discs(4, classes=3, seed=0)
+    got = scores(ContextModule(3), s, holes=(2, 2))
+    assert set(got) == {"miou", "accuracy", "out_of_sight", "missed"}
+    assert 0 <= got["accuracy"] <= 1 and 0 <= got["miou"] <= 100
+    perfect = scores(_Oracle(s), s)
+    assert perfect == {"miou": 100.0, "accuracy": 1.0, "out_of_sight": 1.0}
+
+
+class _Oracle(torch.nn.Module):
+    """Returns the right labels' one-hot scores for the scenes it was made with."""
+
+    def __init__(self, scenes: object) -> None:
+        super().__init__()
+        self.scenes = scenes
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        labels = self.scenes.labels[: len(images)]  # type: ignore[attr-defined]
+        return F.one_hot(labels, self.scenes.classes).permute(0, 3, 1, 2).float()  # type: ignore[attr-defined]

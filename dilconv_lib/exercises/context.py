@@ -1,4 +1,4 @@
-"""Notebook 06: the context module: Eq. 5's centre, the hidden share, the weight count."""
+"""Notebook 06: the context module: Eq. 4's kernel, Eq. 5's centre, the hidden share, the weight count."""
 
 from __future__ import annotations
 
@@ -11,7 +11,75 @@ import numpy as np
 from dilconv_lib.exercises.harness import Mistake, Verdict, float_array, one_int, run_cases, same_array
 from dilconv_lib.i18n import N_, tr
 
-__all__ = ["check_conv_weights", "check_eq5_centre", "check_hidden_share"]
+__all__ = ["check_conv_weights", "check_eq4_kernel", "check_eq5_centre", "check_hidden_share"]
+
+
+def _eq4(c: int, k: int, rule: str = "") -> np.ndarray:
+    """Eq. 4's (C, C, k, k) kernel, or one of the mistakes ``rule`` names."""
+    weight = np.zeros((c, c, k, k))
+    centre = 0 if rule == "corner" else k // 2
+    if rule == "every_tap":
+        weight[np.arange(c), np.arange(c)] = 1.0
+    elif rule == "every_channel":
+        weight[:, :, centre, centre] = 1.0
+    else:
+        weight[np.arange(c), np.arange(c), centre, centre] = 1.0
+    return weight
+
+
+def check_eq4_kernel(fn: Callable[[int, int], Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(C, k)``: Eq. 4's identity kernel, a (C, C, k, k) weight in torch's OIHW layout
+    with ``w[b, a, ki, kj] = 1`` where the tap is the centre (``ki = kj = (k - 1) / 2``) and ``a = b``, else 0
+    (notebook 06).
+
+    Examples
+    --------
+    >>> verdict = check_eq4_kernel(lambda C, k: _eq4(C, k))
+    ✓ <lambda> matches Eq. 4 on all 5 sizes.
+    >>> check_eq4_kernel(lambda C, k: _eq4(C, k, "every_tap"), quiet=True).mistake
+    'every_tap'
+    """
+    cases = [(1, 3), (2, 3), (3, 3), (4, 1), (3, 5)]
+    mistakes = [
+        Mistake(
+            rule,
+            looks_like,
+            advice,
+            lambda c, k, rule=rule: _eq4(c, k, rule),
+        )
+        for rule, looks_like, advice in [
+            (
+                "every_tap",
+                N_("1 on every tap of channel a to channel a"),
+                N_("only the centre tap, t = 0, carries the 1; the other taps start at 0."),
+            ),
+            (
+                "every_channel",
+                N_("1 from every input channel at the centre"),
+                N_("output channel b reads input channel a = b only: 1[a = b]."),
+            ),
+            (
+                "corner",
+                N_("the 1 on the first tap, not the centre"),
+                N_("t = 0 is the kernel's centre: index (k - 1) // 2 along both axes."),
+            ),
+        ]
+    ]
+
+    def convert(value: Any) -> np.ndarray:
+        return float_array(value.detach().numpy() if hasattr(value, "detach") else value)
+
+    return run_cases(
+        fn,
+        cases,
+        lambda c, k: _eq4(c, k),
+        same_array,
+        mistakes,
+        N_("A (C, C, k, k) array of zeros with w[b, b, (k - 1) // 2, (k - 1) // 2] = 1 for every channel b."),
+        N_("✓ {name} matches Eq. 4 on all {count} sizes."),
+        quiet,
+        convert,
+    )
 
 
 def _eq5(c_in: int, c_out: int, c: int, scale: str = "out") -> np.ndarray:
