@@ -10,8 +10,8 @@ effective padding, activations and multiply-adds; :func:`output_grid_dilations` 
 output's grid. The identity behind it is the algorithme à trous (Holschneider et al. 1989): the dilated
 network's output, subsampled by the stride removed, equals the strided network's output.
 
-Notebook 08's other topics (degridding, transposed convolution, DeepLab's rates and costs, TCNs, where a
-field sits) are in :mod:`dilconv_lib.practice`. Formulas live in :mod:`dilconv_lib.geometry`; arguments are
+Notebook 08's other topics (degridding, transposed convolution, DeepLab's rates and costs) are in
+:mod:`dilconv_lib.practice`. Formulas live in :mod:`dilconv_lib.geometry`; arguments are
 checked by :mod:`dilconv_lib.checks`.
 """
 

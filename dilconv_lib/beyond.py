@@ -7,9 +7,10 @@ that output ``t`` reads inputs ``t - d (k - 1), ..., t`` and the length is kept.
 from 1 to 512, repeated: :func:`wavenet_dilations`, :func:`wavenet_receptive_field` (1024 samples a block,
 3070 for three). :class:`WaveNetStack` is a small stack of gated, residual causal layers, and
 :func:`gradient_support` finds the inputs that one of its outputs depends on. :func:`generate` runs
-such a stack autoregressively, either recomputing every layer over the whole history at each step or, as
-in Paine et al.'s fast WaveNet generation (arXiv:1611.09482), keeping a queue of each layer's recent
-inputs so that each step computes one new column per layer.
+such a stack autoregressively, either recomputing at each step only the columns the new output reads
+(:func:`window_offsets`: about one a step of the receptive field) or, as in Paine et al.'s fast WaveNet
+generation (arXiv:1611.09482), keeping a queue of each layer's recent inputs so that each step computes one
+new column per layer (:func:`queue_step`).
 
 **In space, in parallel.** Atrous spatial pyramid pooling (ASPP) reads one feature map with several rates at
 once. :class:`ASPP` is DeepLab v3's (Chen et al., "Rethinking Atrous Convolution for Semantic Image
@@ -54,6 +55,8 @@ __all__ = [
     "Generation",
     "causal_conv1d",
     "generate",
+    "queue_step",
+    "window_offsets",
     "gradient_support",
     "valid_tap_counts",
     "valid_tap_fraction",
@@ -307,19 +310,130 @@ class Generation(NamedTuple):
     columns: int
 
 
-def _step_columns(stack: WaveNetStack, x: torch.Tensor, queues: list[torch.Tensor]) -> torch.Tensor:
-    """One step of ``stack`` from the queues: (N, C) in, (N, C) out; each queue gets the step's layer input."""
-    for n, (conv, mix, d) in enumerate(zip(cast("list[nn.Conv1d]", list(stack.dilated)), stack.mix, stack.dilations)):
-        queues[n] = torch.cat([queues[n][..., 1:], x[..., None]], dim=-1)  # (N, C, d (k - 1) + 1): oldest dropped
-        h = conv1d(queues[n], conv.weight, conv.bias, dilation=d)[..., 0]  # (N, 2C or C): the taps t - d (k-1) .. t
-        if stack.gated:
-            f, g = h.chunk(2, dim=1)
-            z = torch.tanh(f) * torch.sigmoid(g)
-        else:
-            z = torch.tanh(h)
-        y = mix(z[..., None])[..., 0]  # the 1x1 convolution on one column
+def queue_step(
+    stack: WaveNetStack, x: torch.Tensor, queues: Sequence[torch.Tensor]
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """One step of Paine et al.'s fast generation: the stack's output column for one new input column.
+
+    Layer ``l`` keeps a queue of its last ``d_l (k - 1) + 1`` inputs, oldest first. The step pushes the
+    layer's new input onto the end of its queue and drops the oldest, computes the one new column of the
+    dilated convolution from the queue (its taps are the queue's first and last entries for ``k = 2``),
+    then the gate, the 1x1 convolution and the residual sum; the result is the next layer's new input.
+
+    Parameters
+    ----------
+    stack : the model
+    x : (N, C), the input at step ``t``
+    queues : one (N, C, d_l (k - 1) + 1) tensor per layer, holding the layer's inputs at steps
+        ``t - d_l (k - 1) - 1 .. t - 1`` (zeros before the start: the causal padding)
+
+    Returns
+    -------
+    (output, queues)
+        the stack's output at step ``t``, (N, C), and the new queues (the arguments are not changed).
+
+    Examples
+    --------
+    >>> _ = torch.manual_seed(0)
+    >>> stack = WaveNetStack(2, dilations=(1, 2)).double()
+    >>> x = torch.randn(1, 2, 5, dtype=torch.float64)  # (N, C, L)
+    >>> queues = [torch.zeros(1, 2, d + 1, dtype=torch.float64) for d in stack.dilations]
+    >>> columns = []
+    >>> for t in range(5):
+    ...     out, queues = queue_step(stack, x[..., t], queues)
+    ...     columns.append(out)
+    >>> torch.allclose(torch.stack(columns, dim=-1), stack(x), rtol=0, atol=1e-12)  # the full pass, column by column
+    True
+    """
+    if not isinstance(stack, WaveNetStack):
+        raise TypeError(tr("stack must be a WaveNetStack, got {type}", type=type(stack).__name__))
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(tr("x must be a torch.Tensor, got {type}", type=type(x).__name__))
+    if x.ndim != 2 or x.shape[1] != stack.channels:
+        raise ValueError(
+            tr("x must have shape (N, {channels}), got {shape}", channels=stack.channels, shape=tuple(x.shape))
+        )
+    queues = list(queues)
+    if len(queues) != len(stack.dilations):
+        raise ValueError(
+            tr(
+                "queues must hold one tensor per layer, {layers}, got {count}",
+                layers=len(stack.dilations),
+                count=len(queues),
+            )
+        )
+    new_queues = []
+    layers = zip(cast("list[nn.Conv1d]", list(stack.dilated)), stack.mix, stack.dilations, queues)
+    for conv, mix, d, queue in layers:
+        queue = torch.cat([queue[..., 1:], x[..., None]], dim=-1)  # (N, C, d (k - 1) + 1): oldest dropped
+        new_queues.append(queue)
+        taps = queue[..., ::d]  # (N, C, k): the inputs at t - d (k - 1), ..., t - d, t
+        h = torch.einsum("ncj,ocj->no", taps, conv.weight) + cast("torch.Tensor", conv.bias)  # (N, 2C or C)
+        y = mix(_gate(stack, h)[..., None])[..., 0]  # the 1x1 convolution on one column
         x = x + y if stack.residual else y
-    return x
+    return x, new_queues
+
+
+def _gate(stack: WaveNetStack, h: torch.Tensor) -> torch.Tensor:
+    """WaveNet's gated unit on the channel axis 1: (N, 2C, ...) -> (N, C, ...); tanh alone when not gated."""
+    if stack.gated:
+        f, g = h.chunk(2, dim=1)  # filter and gate
+        return torch.tanh(f) * torch.sigmoid(g)
+    return torch.tanh(h)
+
+
+def window_offsets(dilations: Sequence[int], kernel_size: int = WAVENET_KERNEL_SIZE) -> list[list[int]]:
+    """How far back each layer's output is needed for one new output of a causal stack: its window.
+
+    The top layer is needed at offset 0 only; a layer needed at offsets ``s`` reads its input at
+    ``s + j d`` for ``j = 0 .. k - 1``. Returns one sorted list per layer, from the input (index 0, the
+    inputs one output reads: its receptive field, without holes or with) to the top layer (``[0]``).
+    The columns a step computes, once the history is long enough, are the layers' window sizes summed:
+    ``2^M - 1`` for ``M`` layers of kernel 2 with dilations 1, 2, 4, ..., one less than the field.
+
+    Examples
+    --------
+    >>> window_offsets((1, 2))  # input: 4 steps; layer 1 at 0 and 2; layer 2 at 0
+    [[0, 1, 2, 3], [0, 2], [0]]
+    >>> sum(len(w) for w in window_offsets((1, 2, 4, 8))[1:])  # columns a step: 8 + 4 + 2 + 1
+    15
+    """
+    checked = check_ints(dilations, "dilations", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    windows = [[0]]
+    for d in reversed(checked):
+        windows.append(sorted({s + j * d for s in windows[-1] for j in range(k)}))
+    return windows[::-1]
+
+
+def _window_step(
+    stack: WaveNetStack, history: list[torch.Tensor], plan: list[tuple[list[int], list[list[int]]]]
+) -> tuple[torch.Tensor, int]:
+    """The stack's output at the last step of ``history``, computing only the columns that output reads.
+
+    ``plan`` holds, for each layer, the offsets of its window and, for each, the positions in the window
+    below of its ``k`` taps (oldest first). Offsets before the start are the causal padding: not computed,
+    read as zeros. Returns the (N, C) output and the number of columns computed.
+    """
+    t = len(history) - 1
+    below = window_offsets(stack.dilations, stack.kernel_size)[0]
+    zero = history[0].new_zeros(history[0].shape)
+    values = torch.stack([history[t - s] if s <= t else zero for s in below], dim=-1)  # (N, C, window)
+    columns = 0
+    layers = zip(cast("list[nn.Conv1d]", list(stack.dilated)), stack.mix, plan)
+    for conv, mix, (offsets, taps) in layers:
+        live = [n for n, s in enumerate(offsets) if s <= t]  # the columns after the start
+        index = torch.tensor([taps[n] for n in live])  # (live, k): positions in the window below
+        reads = values[..., index]  # (N, C, live, k)
+        bias = cast("torch.Tensor", conv.bias)  # the stack's convolutions have biases
+        h = torch.einsum("ncwj,ocj->now", reads, conv.weight) + bias[:, None]  # (N, 2C or C, live)
+        y = mix(_gate(stack, h))  # (N, C, live)
+        own = values[..., index[:, -1]]  # the layer's input at the same steps: its last tap, j = k - 1
+        out = values.new_zeros(*values.shape[:2], len(offsets))  # zeros before the start: the next padding
+        out[..., live] = own + y if stack.residual else y
+        values = out
+        columns += len(live)
+    return values[..., 0], columns
 
 
 def generate(stack: WaveNetStack, seed: torch.Tensor, steps: int, *, cached: bool = True) -> Generation:
@@ -328,16 +442,18 @@ def generate(stack: WaveNetStack, seed: torch.Tensor, steps: int, *, cached: boo
     WaveNet generates audio this way, one sample at a time, each fed back as the next input (here the
     stack's output squashed by ``tanh`` stands in for sampling from its predicted distribution).
 
-    - ``cached=False``, the naive way: at every step, run the whole stack over the whole history
-      ``x_0 .. x_t`` and keep its last column. Step ``t`` computes ``t + 1`` columns in every layer, so
-      ``T`` steps compute ``n_layers T (T + 1) / 2``: quadratic in ``T``, although all but the last column
-      were computed before.
+    - ``cached=False``, without memory between steps: each step computes, in every layer, only the columns
+      that the new output reads (:func:`window_offsets`), from the last samples of the history. With
+      kernel 2 and dilations 1, 2, 4, ..., that is ``2^M - 1`` columns a step for ``M`` layers, one less than
+      the receptive field ``R``: work proportional to ``R``, although all but ``M`` of those columns were
+      computed at earlier steps.
     - ``cached=True``, Paine et al.'s fast generation ("Fast Wavenet Generation Algorithm",
       arXiv:1611.09482): each layer keeps a queue of its last ``d (k - 1) + 1`` inputs (zeros before the
       start, which is the causal padding); a step pushes the new input, computes the one new column from
-      the queue, and passes it up. ``n_layers T`` columns: linear in ``T``.
+      the queue (:func:`queue_step`), and passes it up: ``M`` columns a step.
 
     Both compute the same sequence (to float rounding: the sums are the same, their grouping may differ).
+    Steps before the field is full compute fewer columns (nothing before the start is computed).
 
     Parameters
     ----------
@@ -354,13 +470,13 @@ def generate(stack: WaveNetStack, seed: torch.Tensor, steps: int, *, cached: boo
     Examples
     --------
     >>> _ = torch.manual_seed(0)
-    >>> stack = WaveNetStack(2, dilations=(1, 2, 4)).double()
+    >>> stack = WaveNetStack(2, dilations=(1, 2, 4)).double()  # receptive field 8
     >>> seed = torch.ones(1, 2, dtype=torch.float64)  # (N, C)
     >>> fast, slow = generate(stack, seed, 20), generate(stack, seed, 20, cached=False)
     >>> fast.samples.shape, torch.allclose(fast.samples, slow.samples, rtol=0, atol=1e-12)
     (torch.Size([1, 2, 21]), True)
-    >>> fast.columns, slow.columns  # 3 layers x 20 steps; 3 x (1 + 2 + ... + 20)
-    (60, 630)
+    >>> fast.columns, slow.columns  # 3 layers x 20 steps; 7 columns a step once t >= 4 (1 + 2 + 4), fewer before
+    (60, 124)
     """
     if not isinstance(stack, WaveNetStack):
         raise TypeError(tr("stack must be a WaveNetStack, got {type}", type=type(stack).__name__))
@@ -380,14 +496,19 @@ def generate(stack: WaveNetStack, seed: torch.Tensor, steps: int, *, cached: boo
             span = [d * (stack.kernel_size - 1) + 1 for d in stack.dilations]  # each layer's queue length
             queues = [seed.new_zeros(*seed.shape, length) for length in span]  # (N, C, span): zeros before t = 0
             for _ in range(n_steps):
-                out = _step_columns(stack, samples[-1], queues)  # (N, C)
+                out, queues = queue_step(stack, samples[-1], queues)  # (N, C)
                 columns += layers
                 samples.append(torch.tanh(out))
         else:
-            for t in range(n_steps):
-                history = torch.stack(samples, dim=-1)  # (N, C, t + 1)
-                out = stack(history)[..., -1]  # (N, C): the last column of a full pass
-                columns += layers * (t + 1)
+            windows = window_offsets(stack.dilations, stack.kernel_size)
+            plan = []
+            for d, (below, offsets) in zip(stack.dilations, zip(windows, windows[1:])):
+                where = {s: n for n, s in enumerate(below)}
+                k = stack.kernel_size
+                plan.append((offsets, [[where[s + (k - 1 - j) * d] for j in range(k)] for s in offsets]))
+            for _ in range(n_steps):
+                out, computed = _window_step(stack, samples, plan)
+                columns += computed
                 samples.append(torch.tanh(out))
     return Generation(torch.stack(samples, dim=-1), columns)
 

@@ -1,4 +1,5 @@
-"""Dilation in practice: degridding, transposed convolution, DeepLab's atrous ideas, TCNs, where a field sits.
+"""Dense prediction (notebook 08): degridding, transposed convolution, DeepLab's atrous ideas; TCNs (notebook 07);
+where a field sits (notebook 04).
 
 Dilation instead of stride in a backbone (ResNet's layers, output stride, field and cost) is
 :mod:`dilconv_lib.backbone`.
@@ -81,7 +82,8 @@ def drn_blocks(variant: str) -> tuple[Block, ...]:
     """The 3x3 dilations of DRN-26's levels 5 to 8, at output stride 8, as ``(dilations, residual)`` blocks.
 
     Levels 5 and 6 (two residual blocks each, dilations 2 and 4; a level's first convolution keeps half its
-    dilation, as in the authors' code) are what DRN-A has after ResNet's level 4. DRN-B appends levels 7 and 8
+    dilation, as the paper's conversion does; the released code, fyu/drn, starts them at full dilation) are what
+    DRN-A has after ResNet's level 4. DRN-B appends levels 7 and 8
     (dilations 2 and 1) as residual blocks; DRN-C appends them without residual connections, which is what
     removes the grid (Yu, Koltun & Funkhouser, "Dilated Residual Networks", CVPR 2017).
 

@@ -19,10 +19,12 @@ from dilconv_lib.beyond import (
     causal_conv1d,
     generate,
     gradient_support,
+    queue_step,
     valid_tap_counts,
     valid_tap_fraction,
     wavenet_dilations,
     wavenet_receptive_field,
+    window_offsets,
 )
 from dilconv_lib.geometry import effective_kernel_size, receptive_fields
 
@@ -361,7 +363,7 @@ def test_bad_arguments(call: Callable[[], object], error: type[Exception], name:
         call()
 
 
-# --- fast generation (Paine et al.): cached queues against the naive full recomputation -----------------------
+# --- fast generation (Paine et al.): cached queues against recomputing each layer's window ------------------
 
 
 @pytest.mark.parametrize(
@@ -379,7 +381,46 @@ def test_cached_generation_equals_the_naive_one(
     assert fast.samples.shape == slow.samples.shape == (2, 3, 41)
     assert torch.equal(fast.samples[..., 0], seed)
     torch.testing.assert_close(fast.samples, slow.samples, rtol=0, atol=1e-12)
-    assert fast.columns == len(dilations) * 40 and slow.columns == len(dilations) * 40 * 41 // 2
+    full = [seed]  # the strawman: the whole stack over the whole history at every step, its last column
+    with torch.no_grad():
+        for _ in range(40):
+            full.append(torch.tanh(stack(torch.stack(full, dim=-1))[..., -1]))
+    torch.testing.assert_close(fast.samples, torch.stack(full, dim=-1), rtol=0, atol=1e-12)
+    windows = window_offsets(dilations, kernel_size)
+    assert fast.columns == len(dilations) * 40
+    assert slow.columns == sum(sum(s <= t for s in w) for w in windows[1:] for t in range(40))  # none before x_0
+
+
+def test_the_windows_are_the_cone_of_one_output() -> None:
+    # kernel 2, doubling dilations: 1 + 2 + ... + 2^(M-1) = R - 1 columns a step, the input window is the field
+    windows = window_offsets((1, 2, 4, 8, 16))
+    assert [len(w) for w in windows] == [32, 16, 8, 4, 2, 1]
+    assert windows[0] == list(range(32)) and sum(len(w) for w in windows[1:]) == 31
+    assert window_offsets((2, 2), 3)[0] == [0, 2, 4, 6, 8]  # holes: a window need not be contiguous
+    with pytest.raises(ValueError, match="dilations"):
+        window_offsets((0, 1))
+
+
+def test_queue_step_is_a_full_pass_column_by_column() -> None:
+    _ = torch.manual_seed(2)
+    stack = WaveNetStack(3, (1, 3), kernel_size=3).double()
+    x = torch.randn(2, 3, 20, dtype=torch.float64)  # (N, C, L)
+    queues = [torch.zeros(2, 3, 2 * d + 1, dtype=torch.float64) for d in stack.dilations]
+    before = [q.clone() for q in queues]
+    out, new = queue_step(stack, x[..., 0], queues)
+    assert all(torch.equal(a, b) for a, b in zip(queues, before))  # the arguments are not changed
+    columns = [out]
+    for t in range(1, 20):
+        out, new = queue_step(stack, x[..., t], new)
+        columns.append(out)
+    with torch.no_grad():
+        torch.testing.assert_close(torch.stack(columns, dim=-1), stack(x), rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="queues"):
+        queue_step(stack, x[..., 0], queues[:1])
+    with pytest.raises(ValueError, match="x"):
+        queue_step(stack, x[:, :2, 0], queues)
+    with pytest.raises(TypeError, match="x"):
+        queue_step(stack, x[..., 0].numpy(), queues)
 
 
 def test_generation_feeds_back_the_stack_output() -> None:

@@ -1,4 +1,5 @@
-"""Notebook 07: a causal stack without holes, the share of valid taps, DeepLab v2's ASPP by hand."""
+"""Notebook 07: a causal stack without holes and one step of the queue generator; notebook 08: the share of valid
+taps and DeepLab v2's ASPP by hand."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ __all__ = [
     "SHARE_MISTAKES",
     "check_aspp_v2",
     "check_causal_dilations",
+    "check_queue_step",
     "check_valid_share",
 ]
 
@@ -348,3 +350,144 @@ def check_aspp_v2(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict:
             return finish(failure(name, lines, key), quiet)
     lines.append(tr("Use each branch's own rate as its dilation and padding, its weight and bias, and sum the four."))
     return finish(failure(name, lines, "values"), quiet)
+
+
+def _queue_cases() -> list[tuple[Any, Any]]:
+    """Two gated, residual stacks in float64 and an input sequence for each: (stack, x (1, C, L))."""
+    import torch
+
+    from dilconv_lib.beyond import WaveNetStack  # here: importing torch is the notebook's choice, not ours
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        first = WaveNetStack(3, (1, 2, 4)).double()
+        second = WaveNetStack(2, (1, 3), kernel_size=3).double()
+        return [(stack, torch.randn(1, stack.channels, 12, dtype=torch.float64)) for stack in (first, second)]
+
+
+def _wrong_step(stack: Any, x: Any, queues: list[Any], mistake: str) -> tuple[Any, list[Any]]:
+    """One queue step with a usual mistake: ``"front"``, ``"no_dilation"``, ``"same_input"`` or ``"no_residual"``."""
+    import torch
+    import torch.nn.functional as F
+
+    new, inp = [], x
+    for conv, mix, d, queue in zip(stack.dilated, stack.mix, stack.dilations, queues):
+        source = x if mistake == "same_input" else inp
+        if mistake == "front":
+            queue = torch.cat([source[..., None], queue[..., :-1]], dim=-1)  # newest first
+        else:
+            queue = torch.cat([queue[..., 1:], source[..., None]], dim=-1)
+        new.append(queue)
+        h = F.conv1d(queue, conv.weight, conv.bias, dilation=1 if mistake == "no_dilation" else d)[..., 0]
+        f, g = h.chunk(2, dim=1)
+        y = mix((torch.tanh(f) * torch.sigmoid(g))[..., None])[..., 0]
+        inp = y if mistake == "no_residual" else inp + y
+    return inp, new
+
+
+def _run_steps(step: Callable[..., Any], stack: Any, x: Any) -> tuple[list[Any], Any]:
+    """Feed ``x`` (1, C, L) column by column through ``step``; the outputs, or what went wrong (a string)."""
+    import torch
+
+    queues = [torch.zeros(1, stack.channels, d * (stack.kernel_size - 1) + 1, dtype=x.dtype) for d in stack.dilations]
+    outputs: list[Any] = []
+    for t in range(x.shape[-1]):
+        got = step(stack, x[..., t].clone(), [q.clone() for q in queues])
+        if not isinstance(got, tuple) or len(got) != 2:
+            return outputs, "not_a_pair"
+        out, queues = got
+        if not isinstance(out, torch.Tensor) or tuple(out.shape) != (1, stack.channels):
+            return outputs, "shape"
+        queues = list(queues)
+        if len(queues) != len(stack.dilations) or any(
+            not isinstance(q, torch.Tensor) or q.shape[-1] != d * (stack.kernel_size - 1) + 1
+            for q, d in zip(queues, stack.dilations)
+        ):
+            return outputs, "queue_length"
+        outputs.append(out.detach())
+    return outputs, None
+
+
+QUEUE_MISTAKES = [
+    ("front", N_("the new input went to the front of the queue: push it at the end, the oldest is queue[..., 0].")),
+    (
+        "no_dilation",
+        N_("the convolution reads neighbouring slots: on a queue of d (k - 1) + 1 slots, its taps are d apart."),
+    ),
+    ("same_input", N_("every layer got the step's input: a layer's new input is the output of the layer below.")),
+    ("no_residual", N_("the residual sum is missing: the next input is x + mix(z), not mix(z).")),
+]
+
+
+def check_queue_step(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict:
+    """Check a learner's ``fn(stack, x, queues) -> (output, new_queues)``: one step of the queue generator.
+
+    The checker feeds two random sequences column by column through ``fn``, starting from zero queues and
+    passing back the queues ``fn`` returned, for a :class:`dilconv_lib.beyond.WaveNetStack` with dilations
+    (1, 2, 4) and kernel 2, and one with dilations (1, 3) and kernel 3 (float64); output ``t`` must equal
+    ``stack(x)[..., t]``. It names the mistake that explains the outputs.
+
+    Parameters
+    ----------
+    fn : the learner's function
+    quiet : when True, return the verdict without printing it
+
+    Returns
+    -------
+    Verdict
+        Its ``mistake`` is ``"front"``, ``"no_dilation"``, ``"same_input"``, ``"no_residual"``, ``"not_a_pair"``,
+        ``"shape"``, ``"queue_length"``, ``"values"``, ``"not_implemented"`` or ``"raised"``.
+
+    Examples
+    --------
+    >>> from dilconv_lib.beyond import queue_step
+    >>> verdict = check_queue_step(queue_step)
+    ✓ queue_step gives a full pass's output at every step, for kernels 2 and 3.
+    >>> check_queue_step(lambda s, x, q: _wrong_step(s, x, q, "front"), quiet=True).mistake
+    'front'
+    """
+    import torch
+
+    name = name_of(fn)
+    for stack, x in _queue_cases():
+        with torch.no_grad():
+            expected = stack(x)  # (1, C, L)
+            try:
+                outputs, problem = _run_steps(fn, stack, x)
+            except NotImplementedError:
+                return finish(not_implemented(name), quiet)
+            except Exception as error:  # anything the learner's code raises is reported, not re-raised
+                return finish(failure(name, exception_lines(error), "raised"), quiet)
+        setting = tr("dilations {dilations}, kernel {k}", dilations=stack.dilations, k=stack.kernel_size)
+        if problem == "not_a_pair":
+            lines = [tr("It must return a pair: the output (N, C) and the list of new queues.")]
+            return finish(failure(name, lines, problem), quiet)
+        if problem == "shape":
+            lines = [tr("The output must have shape (N, C) = {shape}.", shape=(1, stack.channels))]
+            return finish(failure(name, lines, problem), quiet)
+        if problem == "queue_length":
+            lines = [
+                tr(
+                    "{setting}: each new queue must keep d (k - 1) + 1 slots, one per layer: drop the oldest.",
+                    setting=setting,
+                )
+            ]
+            return finish(failure(name, lines, problem), quiet)
+        got = torch.stack(outputs, dim=-1)
+        if torch.allclose(got, expected, rtol=0, atol=1e-10):
+            continue
+        t = int(((got - expected).abs().amax(dim=1)[0] > 1e-10).nonzero()[0])
+        lines = [tr("{setting}: the output at step {t} differs from stack(x)[..., {t}].", setting=setting, t=t)]
+        with torch.no_grad():
+            for key, advice in QUEUE_MISTAKES:
+                wrong, _ = _run_steps(lambda s, c, q, key=key: _wrong_step(s, c, q, key), stack, x)
+                if torch.allclose(got, torch.stack(wrong, dim=-1), rtol=0, atol=1e-10):
+                    return finish(failure(name, [*lines, advise(advice)], key), quiet)
+        lines.append(
+            tr(
+                "Push each layer's input at the end of its queue, read the taps d apart, gate, mix, "
+                "and add the input back."
+            )
+        )
+        return finish(failure(name, lines, "values"), quiet)
+    return finish(passed("✓ {name} gives a full pass's output at every step, for kernels 2 and 3.", name=name), quiet)
