@@ -21,7 +21,7 @@ from matplotlib.colors import ListedColormap, PowerNorm, to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from dilconv_lib.checks import check_choice, check_int
+from dilconv_lib.checks import check_choice, check_int, check_tuple
 from dilconv_lib.geometry import effective_kernel_size
 from dilconv_lib.i18n import N_, sync_font, tr
 from dilconv_lib.receptive import hole_map
@@ -31,13 +31,17 @@ if TYPE_CHECKING:  # only for an annotation: the figures never import torch, whi
 
 __all__ = [
     "draw_backbone_stages",
+    "draw_dilated_sliding",
     "draw_entry_layers",
     "draw_heatmap",
     "draw_hole_map",
+    "draw_im2col",
     "draw_sampling",
+    "draw_space_to_batch",
     "draw_values",
     "draw_widening",
     "figure_png",
+    "sliding_taps",
 ]
 
 SEEN, HOLE = "#1f5f8b", "#f3d9d3"  # one output pixel reads a pixel / never reads it
@@ -314,3 +318,213 @@ def draw_backbone_stages(ax: Axes, rows: Mapping[int, Sequence[StageRow]], quant
     ax.set_ylabel(tr("activations (MiB, float32)") if quantity == "activations" else tr("multiply-adds (G)"))
     ax.legend(fontsize=8)
     return ax
+
+
+# --- Notebook 02 (vectorized): the im2col matrix and the space-to-batch sub-images --------------------------------
+
+_PHASE_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f"]
+
+
+def _number_grid(ax: Axes, values: np.ndarray, colours: np.ndarray, origin: tuple[float, float] = (0, 0)) -> None:
+    """Draw ``values`` (h, w) as squares of ``colours`` (h, w) hex strings, each with its number, from ``origin``."""
+    top, left = origin
+    for (i, j), v in np.ndenumerate(values):
+        ax.add_patch(Rectangle((left + j - 0.5, top + i - 0.5), 1, 1, facecolor=colours[i, j], edgecolor="white"))
+        dark = colours[i, j] != HOLE
+        ax.text(left + j, top + i, f"{v:g}", ha="center", va="center", fontsize=8, color="white" if dark else "#555")
+
+
+def _frame(ax: Axes, height: float, width: float) -> None:
+    ax.set_xlim(-0.7, width - 0.3)
+    ax.set_ylim(height - 0.3, -0.7)
+    ax.set_aspect("equal")
+    _bare(ax)
+    for side in ax.spines.values():
+        side.set_visible(False)
+
+
+def draw_im2col(axes: Sequence[Axes], image: np.ndarray, kernel_size: int, dilation: int) -> Sequence[Axes]:
+    """Draw the im2col matrix of one channel: the image with output (0, 0)'s taps, and the matrix, one row a tap.
+
+    Parameters
+    ----------
+    axes : two Axes: the (H, W) image, then the (k * k, H_out * W_out) matrix
+    image : (H, W) array of numbers (one channel, already padded)
+    kernel_size, dilation : the k x k kernel and its dilation d; stride 1
+
+    Tap ``(ki, kj)`` has one colour in both panels; column 0 of the matrix, output (0, 0), is dark, the other
+    columns pale.
+    """
+    k, d = check_int(kernel_size, "kernel_size", minimum=1), check_int(dilation, "dilation", minimum=1)
+    grid = np.asarray(image, dtype=np.float64)
+    if grid.ndim != 2:
+        raise ValueError(f"image must be a 2-D (H, W) array, got shape {grid.shape}")
+    e = effective_kernel_size(k, d)
+    h_out, w_out = grid.shape[0] - e + 1, grid.shape[1] - e + 1
+    if h_out < 1 or w_out < 1:
+        raise ValueError(f"image {grid.shape} is smaller than the kernel's extent {e}x{e}")
+    sync_font()
+    left, right = axes
+    colours = np.full(grid.shape, HOLE, dtype=object)
+    for ki in range(k):
+        for kj in range(k):
+            colours[ki * d, kj * d] = _PHASE_COLOURS[(ki * k + kj) % len(_PHASE_COLOURS)]
+    _number_grid(left, grid, colours)
+    _frame(left, *grid.shape)
+    left.set_title(tr("input: the taps of output (0, 0)"), fontsize=10)
+    # (k * k, H_out * W_out): row ki * k + kj, column i * W_out + j holds image[i + ki*d, j + kj*d]
+    matrix = np.array(
+        [
+            [grid[i + ki * d, j + kj * d] for i in range(h_out) for j in range(w_out)]
+            for ki in range(k)
+            for kj in range(k)
+        ]
+    )
+    shades = np.full(matrix.shape, HOLE, dtype=object)
+    for row in range(k * k):
+        shades[row, 0] = _PHASE_COLOURS[row % len(_PHASE_COLOURS)]
+    _number_grid(right, matrix, shades)
+    _frame(right, *matrix.shape)
+    right.set_title(tr("im2col: one row per tap, one column per output pixel"), fontsize=10)
+    return axes
+
+
+def draw_space_to_batch(axes: Sequence[Axes], image: np.ndarray, dilation: int) -> Sequence[Axes]:
+    """Draw an image coloured by phase (row mod d, column mod d) and its ``d * d`` sub-images side by side.
+
+    Parameters
+    ----------
+    axes : two Axes: the (H, W) image, then the sub-images, phase (r, q) at grid position (r, q)
+    image : (H, W) array of numbers, H and W multiples of d
+    dilation : d
+    """
+    d = check_int(dilation, "dilation", minimum=1)
+    grid = np.asarray(image, dtype=np.float64)
+    if grid.ndim != 2 or grid.shape[0] % d or grid.shape[1] % d:
+        raise ValueError(f"image must be a 2-D (H, W) array with H and W multiples of {d}, got shape {grid.shape}")
+    sync_font()
+    left, right = axes
+    rows, cols = np.indices(grid.shape)
+    phase = (rows % d) * d + cols % d  # (H, W): the phase r * d + q of each pixel
+    colours = np.array([_PHASE_COLOURS[p % len(_PHASE_COLOURS)] for p in phase.ravel()], dtype=object)
+    _number_grid(left, grid, colours.reshape(grid.shape))
+    _frame(left, *grid.shape)
+    left.set_title(tr("phase of each pixel: (row mod {d}, column mod {d})", d=d), fontsize=10)
+    sub_h, sub_w = grid.shape[0] // d, grid.shape[1] // d
+    for r in range(d):
+        for q in range(d):
+            top, start = r * (sub_h + 1), q * (sub_w + 1)  # one empty cell between sub-images
+            sub = grid[r::d, q::d]
+            _number_grid(
+                right,
+                sub,
+                np.full(sub.shape, _PHASE_COLOURS[(r * d + q) % len(_PHASE_COLOURS)], dtype=object),
+                (top, start),
+            )
+            right.text(start + (sub_w - 1) / 2, top - 0.75, f"({r}, {q})", ha="center", va="bottom", fontsize=8)
+    _frame(right, d * (sub_h + 1) - 1, d * (sub_w + 1) - 1)
+    right.set_ylim(d * (sub_h + 1) - 1.3, -1.4)
+    right.set_title(tr("{n} sub-images x_p[r::{d}, q::{d}], labelled (r, q)", n=d * d, d=d), fontsize=10)
+    return axes
+
+
+# --- Notebook 00: a dilated kernel sliding over a padded input (Dumoulin & Visin, Fig. 5.1) --------------------
+
+
+def sliding_taps(position: tuple[int, int], kernel_size: int, dilation: int, stride: int = 1) -> np.ndarray:
+    """The padded-input pixels that output ``position = (i, j)`` reads: rows ``i s + ki d``, columns ``j s + kj d``.
+
+    Returns
+    -------
+    (k * k, 2) int array of (row, column) in the padded input ``x_p``, row-major over ``(ki, kj)``.
+
+    Examples
+    --------
+    >>> sliding_taps((0, 1), 3, 2)[:3].tolist()  # row 0; columns 1, 3, 5
+    [[0, 1], [0, 3], [0, 5]]
+    """
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    d = check_int(dilation, "dilation", minimum=1)
+    s = check_int(stride, "stride", minimum=1)
+    i, j = check_tuple(position, "position", 2, minimum=0)
+    taps = np.arange(k) * d  # (k,): ki d
+    rows, cols = np.meshgrid(i * s + taps, j * s + taps, indexing="ij")  # (k, k) each
+    return np.stack([rows.ravel(), cols.ravel()], axis=1)
+
+
+def draw_dilated_sliding(
+    axes: Sequence[Axes],
+    size: int = 5,
+    kernel_size: int = 3,
+    dilation: int = 2,
+    padding: int = 1,
+    stride: int = 1,
+    positions: Sequence[tuple[int, int]] | None = None,
+) -> Sequence[Axes]:
+    """A dilated ``k x k`` kernel at a few positions on a padded ``size x size`` input, then the output grid.
+
+    As Dumoulin & Visin draw it ("A guide to convolution arithmetic", Fig. 5.1): each of the first
+    ``len(positions)`` panels is the padded input ``x_p``, ``(size + 2p) x (size + 2p)``, its padding pale,
+    with the ``k^2`` taps that one output reads in that output's colour; the last panel is the
+    ``o x o`` output, ``o = output_size(size, k, s, p, d)``, each drawn position in its colour.
+
+    Parameters
+    ----------
+    axes : ``len(positions) + 1`` Axes, drawn left to right
+    size : the input's side (before padding)
+    kernel_size, dilation, padding, stride : k, d, p, s, as in ``F.conv2d``
+    positions : output positions ``(i, j)``; None for three: the first, the last of the first row, the last
+
+    Returns
+    -------
+    The Axes; the last one's image is the ``(o, o)`` output grid.
+    """
+    from dilconv_lib.geometry import output_size
+
+    n = check_int(size, "size", minimum=1)
+    p = check_int(padding, "padding", minimum=0)
+    o = output_size(n, kernel_size, stride, p, dilation)
+    spots = [(0, 0), (0, o - 1), (o - 1, o - 1)] if positions is None else list(positions)
+    for spot in spots:
+        i, j = check_tuple(spot, "positions", 2, minimum=0)
+        if i >= o or j >= o:
+            raise ValueError(tr("positions must lie inside the {o}x{o} output, got {value}", o=o, value=spot))
+    if len(axes) != len(spots) + 1:
+        raise ValueError(
+            tr(
+                "axes must hold one Axes per position and one for the output ({count}), got {got}",
+                count=len(spots) + 1,
+                got=len(axes),
+            )
+        )
+    sync_font()
+    colours = [to_hex(c) for c in colormaps["tab10"].colors[: len(spots)]]  # type: ignore[attr-defined]
+    side = n + 2 * p
+    for ax, spot, colour in zip(axes, spots, colours):
+        grid = np.zeros((side, side))
+        grid[p : p + n, p : p + n] = 1  # (side, side): 0 padding, 1 input, 2 a tap of this position
+        for r, c in sliding_taps(spot, kernel_size, dilation, stride):  # (k * k, 2)
+            grid[r, c] = 2
+        ax.imshow(grid, cmap=ListedColormap(["#eeeeee", "#cfe3f2", colour]), vmin=0, vmax=2, interpolation="nearest")
+        ax.set_xticks(np.arange(-0.5, side, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, side, 1), minor=True)
+        ax.grid(which="minor", color="white", linewidth=1)
+        ax.tick_params(which="both", length=0)
+        _bare(ax)
+        ax.set_title(
+            tr("output ({i}, {j}) reads these {taps} pixels", i=spot[0], j=spot[1], taps=kernel_size**2), fontsize=10
+        )
+        ax.set_xlabel(tr("input {n}x{n}, padding {p} (grey)", n=n, p=p), fontsize=10)
+    out = np.zeros((o, o))
+    for index, (i, j) in enumerate(spots, start=1):
+        out[i, j] = index
+    last = axes[len(spots)]
+    last.imshow(out, cmap=ListedColormap(["#cfe3f2", *colours]), vmin=0, vmax=len(spots), interpolation="nearest")
+    last.set_xticks(np.arange(-0.5, o, 1), minor=True)
+    last.set_yticks(np.arange(-0.5, o, 1), minor=True)
+    last.grid(which="minor", color="white", linewidth=1)
+    last.tick_params(which="both", length=0)
+    _bare(last)
+    last.set_title(tr("output {o}x{o}", o=o), fontsize=10)
+    last.set_xlabel(tr("k = {k}, d = {d}\np = {p}, s = {s}", k=kernel_size, d=dilation, p=p, s=stride), fontsize=10)
+    return axes

@@ -21,6 +21,7 @@ from dilconv_lib.exercises import (
     check_conv2d,
     check_effective_kernel_size,
     check_output_size,
+    check_queue_step,
     check_valid_share,
 )
 from dilconv_lib.exercises.loops import (
@@ -163,6 +164,7 @@ ALL_CHECKERS = [
     check_conv2d,
     check_effective_kernel_size,
     check_causal_dilations,
+    check_queue_step,
     check_valid_share,
     check_aspp_v2,
 ]
@@ -369,7 +371,7 @@ NOT_ARRAY_IDS = ["none", "list", "strings"]
 
 def test_conv_wrong_shape_says_expected_and_got() -> None:
     verdict = check_conv1d(one_short, quiet=True)
-    assert verdict.mistake == "shape"
+    assert verdict.mistake == "output_short"  # every value right, one too few
     assert "Expected output shape (1, 1, 5), got (1, 1, 4)." in verdict.message
     assert "floor((7 + 2*0 - 1*(3 - 1) - 1) / 1) + 1 = 5" in verdict.message
 
@@ -630,6 +632,62 @@ def test_aspp_other_failures() -> None:
         assert check_aspp_v2(fn, quiet=True).mistake == mistake
 
 
+# --- 07: one step of the queue generator ----------------------------------------------------------------
+
+
+def queue_step_fn(mistake: str | None = None) -> Callable[..., Any]:
+    from dilconv_lib.beyond import queue_step
+    from dilconv_lib.exercises.sequence import _wrong_step
+
+    if mistake is None:
+        return queue_step
+    return lambda stack, x, queues: _wrong_step(stack, x, queues, mistake)
+
+
+QUEUE_IDS = ["front", "no_dilation", "same_input", "no_residual"]
+
+
+def test_queue_step_accepts_the_library_and_the_solution_and_leaves_the_random_state() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    def my_queue_step(stack, x, queues):  # the notebook's solution
+        new_queues = []
+        for conv, mix, d, queue in zip(stack.dilated, stack.mix, stack.dilations, queues):
+            queue = torch.cat([queue[..., 1:], x[..., None]], dim=-1)
+            new_queues.append(queue)
+            h = F.conv1d(queue, conv.weight, conv.bias, dilation=d)[..., 0]
+            f, g = h.chunk(2, dim=1)
+            x = x + mix((torch.tanh(f) * torch.sigmoid(g))[..., None])[..., 0]
+        return x, new_queues
+
+    state = torch.random.get_rng_state()
+    assert check_queue_step(queue_step_fn(), quiet=True)
+    verdict = check_queue_step(my_queue_step, quiet=True)
+    assert verdict.ok and verdict.message.startswith("✓ my_queue_step gives a full pass's output")
+    assert torch.equal(torch.random.get_rng_state(), state)
+
+
+@pytest.mark.parametrize("mistake", QUEUE_IDS)
+def test_queue_step_names_the_mistake(mistake: str) -> None:
+    verdict = check_queue_step(queue_step_fn(mistake), quiet=True)
+    assert not verdict and verdict.mistake == mistake, verdict.message
+    assert "Diagnosis:" in verdict.message
+
+
+OTHER_QUEUE_STEPS: list[tuple[str, Callable[..., Any]]] = [
+    ("not_a_pair", lambda stack, x, queues: x),
+    ("shape", lambda stack, x, queues: (x[0], queues)),
+    ("queue_length", lambda stack, x, queues: (x, [q[..., 1:] for q in queues])),
+    ("values", lambda stack, x, queues: (x, queues)),
+]
+
+
+def test_queue_step_other_failures() -> None:
+    for mistake, fn in OTHER_QUEUE_STEPS:
+        assert check_queue_step(fn, quiet=True).mistake == mistake
+
+
 # --- in Chinese: the same verdicts, no English sentence ------------------------------------------------
 
 
@@ -657,6 +715,9 @@ def in_chinese_cases() -> list[Any]:
     cases += [(check_conv2d, ints_only, "ints_only")]
     cases += [(check_causal_dilations, lambda layers: [3**i for i in range(layers)], "right")]
     cases += [(check_causal_dilations, fn, name) for (_, fn, _), name in zip(WRONG_CAUSAL, CAUSAL_IDS)]
+    cases += [(check_queue_step, queue_step_fn(), "right")]
+    cases += [(check_queue_step, queue_step_fn(mistake), mistake) for mistake in QUEUE_IDS]
+    cases += [(check_queue_step, fn, mistake) for mistake, fn in OTHER_QUEUE_STEPS]
     cases += [(check_valid_share, valid_tap_fraction, "right")]
     cases += [(check_valid_share, mistake.answer, mistake.key) for mistake in SHARE_MISTAKES]
     cases += [(check_valid_share, fn, mistake) for mistake, fn in OTHER_SHARES]

@@ -13,7 +13,9 @@ from dilconv_lib import receptive_fields
 from dilconv_lib.context import identity_kernel
 from dilconv_lib.exercises import (
     check_conv_weights,
+    check_eq4_kernel,
     check_eq5_centre,
+    check_exact_rule,
     check_gap_free_rates,
     check_hidden_share,
     check_holes_1d,
@@ -24,6 +26,7 @@ from dilconv_lib.exercises import (
 )
 from dilconv_lib.exercises.context import (
     _conv_weights,
+    _eq4,
     _eq5,
 )
 from dilconv_lib.exercises.fields import (
@@ -33,8 +36,9 @@ from dilconv_lib.exercises.fields import (
 )
 from dilconv_lib.exercises.gridding import (
     _max_distances_upward,
+    _rule,
 )
-from dilconv_lib.receptive import hdc_max_distances, reached_offsets
+from dilconv_lib.receptive import hdc_max_distances, reached_offsets, satisfies_exact_rule, satisfies_hdc_paper
 from tests.verdicts import verdict_in_chinese
 
 
@@ -55,9 +59,12 @@ RIGHT: list[tuple[Callable[..., Any], Callable[..., Any]]] = [
     (check_receptive_fields, receptive_fields),
     (check_layers_to_reach, lambda f: _layers_to_reach(f)),
     (check_plain_gradient, lambda n: _plain_gradient(n).tolist()),
-    (check_gap_free_rates, lambda f: [1, 3, 9]),
+    (check_gap_free_rates, lambda f: [9, 3, 1]),  # any order
     (check_max_distances, hdc_max_distances),
+    (check_exact_rule, satisfies_exact_rule),
+    (check_exact_rule, lambda r, k: np.bool_(_rule(r, k))),  # a NumPy bool is a bool too
     (check_holes_1d, lambda r: 2 * sum(r) + 1 - len(reached_offsets(r))),
+    (check_eq4_kernel, lambda c, k: identity_kernel(c, c, k, c)),  # the library's Eq. 4, a torch tensor
     (check_eq5_centre, right_eq5),
     (check_hidden_share, right_hidden_share),
     (check_conv_weights, lambda w, c: _conv_weights(w, c)),
@@ -98,14 +105,25 @@ WRONG: list[tuple[Callable[..., Any], Callable[..., Any], str]] = [
     (check_plain_gradient, lambda n: _plain_gradient(n, convolutions=n - 1), "one_short"),
     (check_plain_gradient, lambda n: np.add.outer(*[_plain_gradient(n, outer=False)] * 2), "sum"),
     (check_gap_free_rates, lambda f: [1, 2, 9], "holes"),
-    (check_gap_free_rates, lambda f: [2, 3, 5], "r1"),
+    (check_gap_free_rates, lambda f: [2, 3, 5], "no_rate_1"),
+    (check_gap_free_rates, lambda f: [10, 3, 1], "holes"),  # sorted 1, 3, 10: 10 > 2 * (1 + 3) + 1
     (check_gap_free_rates, lambda f: [1, 2, 5], "too_small"),
     (check_gap_free_rates, lambda f: "1, 3, 9", "wrong_type"),
     (check_max_distances, _max_distances_upward, "upward"),
+    (check_exact_rule, lambda r, k: _rule(r, k, in_order=True), "unsorted"),
+    (check_exact_rule, lambda r, k: _rule(r, k, plus=0), "no_plus_one"),
+    (check_exact_rule, lambda r, k: _rule(r, k, times=k), "k_times"),
+    (check_exact_rule, lambda r, k: _rule(r, k, times=(k - 1) // 2), "half"),
+    (check_exact_rule, lambda r, k: satisfies_hdc_paper(r), "values"),  # HDC is not the exact rule
+    (check_exact_rule, lambda r, k: 1, "wrong_type"),
     (check_max_distances, lambda r: [9] * len(r), "values"),
     (check_holes_1d, lambda r: len(reached_offsets(r)), "reached"),
     (check_holes_1d, lambda r: 2 * sum(r) - len(reached_offsets(r)), "span"),
     (check_holes_1d, lambda r: 1.5, "wrong_type"),
+    (check_eq4_kernel, lambda c, k: _eq4(c, k, "every_tap"), "every_tap"),
+    (check_eq4_kernel, lambda c, k: _eq4(c, k, "every_channel"), "every_channel"),
+    (check_eq4_kernel, lambda c, k: _eq4(c, k, "corner"), "corner"),
+    (check_eq4_kernel, lambda c, k: np.eye(c), "values"),  # the centre matrix only: wrong shape
     (check_eq5_centre, lambda i, o, c: _eq5(i, o, c).T, "transposed"),
     (check_eq5_centre, lambda i, o, c: _eq5(i, o, c, "one"), "unscaled"),
     (check_eq5_centre, lambda i, o, c: _eq5(i, o, c, "in"), "scale_in"),

@@ -69,7 +69,7 @@ def glossary() -> list[tuple[list[str], list[str]]]:
     """(English terms, Chinese forms) per row of 00's glossary table; any form may stand for any term."""
     rows = []
     for cell in i18n.markdown_cells(nbformat.read(WELCOME, as_version=4)):
-        if not cell.source.lstrip().startswith("## Glossary"):
+        if not cell.source.lstrip().startswith(("## Glossary", "## Appendix: glossary")):
             continue
         for line in cell.source.splitlines():
             cols = [c.strip() for c in line.strip().strip("|").split("|")]

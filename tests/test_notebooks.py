@@ -478,3 +478,83 @@ def test_readme_launches_the_first_notebook_on_binder_and_colab() -> None:
     first = NOTEBOOKS[0].name
     assert f"https://mybinder.org/v2/gh/{repo}/main?labpath=workspace%2F{first}" in readme
     assert f"https://colab.research.google.com/github/{repo}/blob/main/notebooks/{first}" in readme
+
+
+# --- what a learner reads ------------------------------------------------------------------------------
+
+# The main path: what a learner reads top to bottom. Tooling (strategy rules, byte models, compile internals)
+# and reference material go to a final section whose heading starts with one of these; the lecturer's notes
+# are not read by learners at all.
+OFF_MAIN_PATH = ("## Under the hood", "## Appendix")
+MAX_MAIN_PATH_WORDS = 2500
+MAX_WELCOME_WORDS = 1200  # the welcome: the map and the notation, then the course starts
+MAX_NOTE_WORDS = 60  # a note says what a lecturer does in the room; facts a learner needs are in the main text
+WORD = re.compile(r"[A-Za-z0-9']+")
+
+
+def words(text: str) -> int:
+    """Words of English prose (and of its formulas): runs of letters, digits and apostrophes.
+
+    >>> words("A 3x3 kernel, $d = 2$: o = (L + 2p - d(k-1) - 1)/s + 1.")
+    14
+    """
+    return len(WORD.findall(text))
+
+
+def main_path_words(nb: nbformat.NotebookNode) -> int:
+    total = 0
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or slide_type(cell) == "notes":
+            continue
+        if cell.source.lstrip().startswith(OFF_MAIN_PATH):
+            break
+        total += words(cell.source)
+    return total
+
+
+@notebooks
+def test_the_main_path_is_short_enough_to_read_in_one_sitting(path: Path) -> None:
+    limit = MAX_WELCOME_WORDS if path == WELCOME else MAX_MAIN_PATH_WORDS
+    count = main_path_words(read(path))
+    assert count <= limit, f"{path.name}: {count} words of markdown on the main path (at most {limit})"
+
+
+@notebooks
+def test_lecturer_notes_are_short(path: Path) -> None:
+    long = [
+        (n, words(cell.source))
+        for n, cell in enumerate(read(path).cells)
+        if slide_type(cell) == "notes" and words(cell.source) > MAX_NOTE_WORDS
+    ]
+    assert not long, f"{path.name}: notes for the lecturer over {MAX_NOTE_WORDS} words (cell, words): {long}"
+
+
+def loop_depth(source: str) -> int:
+    """The deepest nest of ``for``/``while`` loops (comprehensions count) in a cell's code.
+
+    >>> loop_depth("for a in x:\\n    for b in y:\\n        s = [c for c in b]")
+    3
+    """
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return 0
+
+    def depth(node: ast.AST) -> int:
+        inner = max((depth(child) for child in ast.iter_child_nodes(node)), default=0)
+        return inner + isinstance(node, ast.For | ast.While | ast.comprehension)
+
+    return depth(tree)
+
+
+def test_the_learner_writes_the_loops() -> None:
+    """Notebook 01 gives no loop nest three deep: the learner writes the convolution loops, in the exercises."""
+    nb = read(ROOT / "notebooks" / "01_by_hand.ipynb")
+    given = [
+        (n, loop_depth(cell.source))
+        for n, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and BEGIN not in cell.source and loop_depth(cell.source) >= 3
+    ]
+    assert not given, f"01_by_hand: given cells with a loop nest three deep (cell, depth): {given}"
+    solved = [loop_depth(cell.source) for cell in nb.cells if cell.cell_type == "code" and BEGIN in cell.source]
+    assert max(solved, default=0) >= 6, "01_by_hand: no exercise holds the 2-D loops (six deep)"

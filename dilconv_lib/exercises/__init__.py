@@ -14,18 +14,22 @@ One module a topic, named after what its notebook teaches; every checker is impo
 - :mod:`~dilconv_lib.exercises.harness`: the verdict, the case loop and the printing, written once;
 - :mod:`~dilconv_lib.exercises.sizes` (00, 01): ``check_effective_kernel_size``, ``check_output_size``;
 - :mod:`~dilconv_lib.exercises.loops` (01, 02): ``check_conv1d``, ``check_conv2d``;
+- :mod:`~dilconv_lib.exercises.vectorized` (02): ``check_tap_loop``, ``check_im2col``, ``check_space_to_batch``;
 - :mod:`~dilconv_lib.exercises.speed` (02, 03): ``check_dilate_kernel``, ``check_im2col_bytes``,
   ``check_pixels_read``;
+- :mod:`~dilconv_lib.exercises.torch_ops` (03): ``check_conv2d_unfold``;
 - :mod:`~dilconv_lib.exercises.gradients` (03): ``check_grad_bias``, ``check_output_padding``,
   ``check_conv1d_grad_input``, ``check_conv1d_grad_weight``, ``check_numerical_gradient``;
 - :mod:`~dilconv_lib.exercises.fields` (04): ``check_receptive_fields``, ``check_layers_to_reach``,
   ``check_plain_gradient``;
 - :mod:`~dilconv_lib.exercises.gridding` (05): ``check_gap_free_rates``, ``check_max_distances``,
-  ``check_holes_1d``;
-- :mod:`~dilconv_lib.exercises.context` (06): ``check_eq5_centre``, ``check_hidden_share``, ``check_conv_weights``;
-- :mod:`~dilconv_lib.exercises.sequence` (07): ``check_causal_dilations``, ``check_valid_share``, ``check_aspp_v2``;
-- :mod:`~dilconv_lib.exercises.practice` (08): ``check_output_stride_plan``, ``check_separable_cost``,
-  ``check_field_centre``.
+  ``check_holes_1d``, ``check_exact_rule``;
+- :mod:`~dilconv_lib.exercises.context` (06): ``check_eq4_kernel``, ``check_eq5_centre``, ``check_hidden_share``,
+  ``check_conv_weights``;
+- :mod:`~dilconv_lib.exercises.sequence` (07): ``check_causal_dilations``, ``check_queue_step``; (08):
+  ``check_valid_share``, ``check_aspp_v2``;
+- :mod:`~dilconv_lib.exercises.practice` (08): ``check_output_stride_plan``, ``check_separable_cost``;
+  ``check_field_centre`` (where a receptive field sits).
 
 Every sentence a checker prints is in the learner's language (:mod:`dilconv_lib.i18n`).
 
@@ -53,7 +57,7 @@ run that cell, then run this check again.
 'not_implemented'
 """
 
-from dilconv_lib.exercises.context import check_conv_weights, check_eq5_centre, check_hidden_share
+from dilconv_lib.exercises.context import check_conv_weights, check_eq4_kernel, check_eq5_centre, check_hidden_share
 from dilconv_lib.exercises.fields import check_layers_to_reach, check_plain_gradient, check_receptive_fields
 from dilconv_lib.exercises.gradients import (
     check_conv1d_grad_input,
@@ -62,13 +66,20 @@ from dilconv_lib.exercises.gradients import (
     check_numerical_gradient,
     check_output_padding,
 )
-from dilconv_lib.exercises.gridding import check_gap_free_rates, check_holes_1d, check_max_distances
+from dilconv_lib.exercises.gridding import (
+    check_exact_rule,
+    check_gap_free_rates,
+    check_holes_1d,
+    check_max_distances,
+)
 from dilconv_lib.exercises.harness import Verdict
 from dilconv_lib.exercises.loops import check_conv1d, check_conv2d
 from dilconv_lib.exercises.practice import check_field_centre, check_output_stride_plan, check_separable_cost
-from dilconv_lib.exercises.sequence import check_aspp_v2, check_causal_dilations, check_valid_share
+from dilconv_lib.exercises.sequence import check_aspp_v2, check_causal_dilations, check_queue_step, check_valid_share
 from dilconv_lib.exercises.sizes import check_effective_kernel_size, check_output_size
 from dilconv_lib.exercises.speed import check_dilate_kernel, check_im2col_bytes, check_pixels_read
+from dilconv_lib.exercises.torch_ops import check_conv2d_unfold
+from dilconv_lib.exercises.vectorized import check_im2col, check_space_to_batch, check_tap_loop
 
 __all__ = [
     "Verdict",
@@ -78,15 +89,19 @@ __all__ = [
     "check_conv1d_grad_input",
     "check_conv1d_grad_weight",
     "check_conv2d",
+    "check_conv2d_unfold",
     "check_conv_weights",
     "check_dilate_kernel",
     "check_effective_kernel_size",
+    "check_eq4_kernel",
     "check_eq5_centre",
+    "check_exact_rule",
     "check_field_centre",
     "check_gap_free_rates",
     "check_grad_bias",
     "check_hidden_share",
     "check_holes_1d",
+    "check_im2col",
     "check_im2col_bytes",
     "check_layers_to_reach",
     "check_max_distances",
@@ -96,7 +111,10 @@ __all__ = [
     "check_output_stride_plan",
     "check_pixels_read",
     "check_plain_gradient",
+    "check_queue_step",
     "check_receptive_fields",
     "check_separable_cost",
+    "check_space_to_batch",
+    "check_tap_loop",
     "check_valid_share",
 ]

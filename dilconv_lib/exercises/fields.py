@@ -37,7 +37,7 @@ RF_CASES: list[tuple[list[int], list[int], list[int] | None]] = [
 
 
 def check_receptive_fields(fn: Callable[..., Any], *, quiet: bool = False) -> Verdict:
-    """Check a learner's ``fn(kernel_sizes, dilations, strides=None)``: ``R_1 .. R_L`` as a list (notebook 04).
+    """Check a learner's ``fn(kernel_sizes, dilations, strides=None)``: ``R_1 .. R_M`` as a list (notebook 04).
 
     The right answer is :func:`dilconv_lib.geometry.receptive_fields`,
     ``R_l = R_{l-1} + (k_l - 1) d_l prod_{j<l} s_j`` from ``R_0 = 1``.
@@ -88,7 +88,7 @@ def check_receptive_fields(fn: Callable[..., Any], *, quiet: bool = False) -> Ve
 
 
 def _layers_to_reach(field: int, *, doubling_short: bool = False) -> tuple[int, int]:
-    plain = max(0, -(-(field - 1) // 2))  # the fewest L with 2L + 1 >= field
+    plain = max(0, -(-(field - 1) // 2))  # the fewest M with 2M + 1 >= field
     doubling = 0
     while 2 ** (doubling + 1) - 1 < field:
         doubling += 1
@@ -111,7 +111,7 @@ def check_layers_to_reach(fn: Callable[[int], Any], *, quiet: bool = False) -> V
     Examples
     --------
     >>> verdict = check_layers_to_reach(lambda field: _layers_to_reach(field))
-    ✓ <lambda> is right for fields 3 to 200 (plain 2L + 1, doubling 2^(L+1) - 1).
+    ✓ <lambda> is right for fields 3 to 200 (plain 2M + 1, doubling 2^(M+1) - 1).
     >>> check_layers_to_reach(lambda f: _layers_to_reach(f, doubling_short=True), quiet=True).mistake
     'doubling_short'
     """
@@ -126,7 +126,7 @@ def check_layers_to_reach(fn: Callable[[int], Any], *, quiet: bool = False) -> V
         Mistake(
             "plain_k",
             N_("3 pixels per plain layer"),
-            N_("a 3x3 layer adds k - 1 = 2 pixels: R_L = 2L + 1."),
+            N_("a 3x3 layer adds k - 1 = 2 pixels: R_M = 2M + 1."),
             lambda f: (-(-f // 3), _layers_to_reach(f)[1]),
         ),
     ]
@@ -136,8 +136,8 @@ def check_layers_to_reach(fn: Callable[[int], Any], *, quiet: bool = False) -> V
         lambda f: _layers_to_reach(f),
         lambda a, b: a == b,
         mistakes,
-        N_("Plain: R_L = 2L + 1; doubling: R_L = 2^(L+1) - 1; take the fewest L with R_L >= field."),
-        N_("✓ {name} is right for fields 3 to 200 (plain 2L + 1, doubling 2^(L+1) - 1)."),
+        N_("Plain: R_M = 2M + 1; doubling: R_M = 2^(M+1) - 1; take the fewest M with R_M >= field."),
+        N_("✓ {name} is right for fields 3 to 200 (plain 2M + 1, doubling 2^(M+1) - 1)."),
         quiet,
         _int_pair,
     )

@@ -100,6 +100,20 @@ def _padding_one_side(case: ConvCase, x: np.ndarray, w: np.ndarray, b: np.ndarra
     return case.reference(np.pad(x, [(0, 0), (0, 0), *pads]), w, b, padding=0)
 
 
+def _first_outputs(case: ConvCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, **changes: Any) -> np.ndarray:
+    # The right number of outputs, each computed with ``changes``: a stride or dilation used in the output
+    # size but not in the index (output i starting at i, not i*s; tap ki at offset ki, not ki*d).
+    size = case.reference(x, w, b).shape[2:]
+    first: tuple[slice, ...] = (slice(None), slice(None), *(slice(0, n) for n in size))
+    answer: np.ndarray = case.reference(x, w, b, **changes)[first]
+    return answer
+
+
+def _bias_per_term(case: ConvCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    # bias[co] added inside the loops over ci and the taps: C_in * (taps per kernel) times.
+    return case.reference(x, w, None if b is None else b * w[0].size)
+
+
 def _pad_hint(n_spatial: int) -> str:
     return (
         "np.pad(x, ((0, 0), (0, 0), (p, p)))" if n_spatial == 1 else "np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))"
@@ -198,6 +212,60 @@ def _conv_mistakes(n_spatial: int) -> list[Mistake]:
             N_("the bias is missing: your answers match bias = None. Add bias[co] to every output of channel co."),
             lambda c, x, w, b: c.reference(x, w, None),
         ),
+        Mistake(
+            "stride_not_in_index",
+            N_("the first outputs of stride = 1"),
+            N_(
+                "the stride is in the output size but not in the index: your answers are the first outputs of "
+                "stride = 1. Output i starts at input position i*s: {tap}."
+            ),
+            lambda c, x, w, b: _first_outputs(c, x, w, b, stride=1),
+        ),
+        Mistake(
+            "dilation_not_in_index",
+            N_("tap offset ki instead of ki*d"),
+            N_(
+                "the dilation is in the output size but not in the index: your answers match tap ki read at "
+                "offset ki instead of ki*d. {tap}."
+            ),
+            lambda c, x, w, b: _first_outputs(c, x, w, b, dilation=1),
+        ),
+        Mistake(
+            "channels_first_only",
+            N_("input channel 0 alone"),
+            N_(
+                "the loop over input channels is missing: your answers match input channel 0 alone. Output channel "
+                "co sums over every input channel ci: {tap}, for each ci."
+            ),
+            lambda c, x, w, b: c.reference(x[:, :1], w[:, :1], b),
+        ),
+        Mistake(
+            "channels_last_only",
+            N_("the last input channel alone"),
+            N_(
+                "only the last input channel counts: your answers match it alone (with the bias), as if the sum "
+                "started again for each ci. Set the total once, before the loop over ci, and add every channel to it."
+            ),
+            lambda c, x, w, b: c.reference(x[:, -1:], w[:, -1:], b),
+        ),
+        Mistake(
+            "batch_first_only",
+            N_("the first item of the batch alone"),
+            N_(
+                "the loop over the batch is missing: your answers hold the first item of the batch alone. Loop over "
+                "n as well: the output has one row per item, shape (N, C_out, ...)."
+            ),
+            lambda c, x, w, b: c.reference(x[:1], w, b),
+        ),
+        Mistake(
+            "bias_per_term",
+            N_("the bias added to every term"),
+            N_(
+                "the bias is added once per term of the sum: your answers match bias[co] times C_in times the "
+                "kernel's taps. Add bias[co] once to each output, outside the loops over ci and the taps."
+            ),
+            _bias_per_term,
+        ),
     ]
     if n_spatial == 2:
         mistakes += [
@@ -218,6 +286,42 @@ def _conv_mistakes(n_spatial: int) -> list[Mistake]:
                     "(ki) and dw along columns (kj): {tap}."
                 ),
                 lambda c, x, w, b: c.reference(x, w, b, dilation=(c.per_axis("dilation")[0],) * 2),
+            ),
+            Mistake(
+                "dilation_rows_only",
+                N_("column offset kj instead of kj*dw"),
+                N_(
+                    "the columns ignore the dilation: your answers match kernel column kj read at offset kj "
+                    "instead of kj*dw. Spread the kernel's columns dw apart too: {tap}."
+                ),
+                lambda c, x, w, b: _first_outputs(c, x, w, b, dilation=(c.per_axis("dilation")[0], 1)),
+            ),
+            Mistake(
+                "dilation_columns_only",
+                N_("row offset ki instead of ki*dh"),
+                N_(
+                    "the rows ignore the dilation: your answers match kernel row ki read at offset ki instead of "
+                    "ki*dh. Spread the kernel's rows dh apart too: {tap}."
+                ),
+                lambda c, x, w, b: _first_outputs(c, x, w, b, dilation=(1, c.per_axis("dilation")[1])),
+            ),
+            Mistake(
+                "stride_swapped",
+                N_("the two strides swapped"),
+                N_(
+                    "the strides are swapped: your answers match stride = (sw, sh). stride=(sh, sw) moves sh rows "
+                    "and sw columns from one output to the next: {tap}."
+                ),
+                lambda c, x, w, b: c.reference(x, w, b, stride=c.per_axis("stride")[::-1]),
+            ),
+            Mistake(
+                "padding_swapped",
+                N_("the two paddings swapped"),
+                N_(
+                    "the paddings are swapped: your answers match padding = (pw, ph). padding=(ph, pw) adds ph zero "
+                    "rows above and below and pw zero columns left and right: {pad}."
+                ),
+                lambda c, x, w, b: c.reference(x, w, b, padding=c.per_axis("padding")[::-1]),
             ),
         ]
     return mistakes
@@ -265,6 +369,26 @@ def _either(options: list[str]) -> str:
     for option in reversed(options[:-1]):
         text = tr("{first} or {rest}", first=option, rest=text)
     return text
+
+
+def _sizes(case: ConvCase, expected: np.ndarray) -> str:
+    """The line that counts the output positions along each spatial axis of ``case``, numbers filled in."""
+    sizes = [
+        f"floor(({size} + 2*{p} - {d}*({k} - 1) - 1) / {s}) + 1 = {o}"
+        for size, k, s, p, d, o in zip(
+            case.input_shape[2:],
+            case.weight_shape[2:],
+            case.per_axis("stride"),
+            case.per_axis("padding"),
+            case.per_axis("dilation"),
+            expected.shape[2:],
+        )
+    ]
+    return tr(
+        "Along each spatial axis (input size L) the output has o = floor((L + 2p - d(k - 1) - 1) / s) + 1 "
+        "positions: {sizes}.",
+        sizes="; ".join(sizes),
+    )
 
 
 def _check_conv(fn: ConvFunction, cases: list[ConvCase], success: str, quiet: bool) -> Verdict:
@@ -319,23 +443,13 @@ def _check_conv(fn: ConvFunction, cases: list[ConvCase], success: str, quiet: bo
             return finish(failure(name, lines, mistake.key), quiet)
 
     if got.shape != exp.shape:
-        sizes = [
-            f"floor(({i} + 2*{p} - {d}*({k} - 1) - 1) / {s}) + 1 = {o}"
-            for i, k, s, p, d, o in zip(
-                case.input_shape[2:],
-                case.weight_shape[2:],
-                case.per_axis("stride"),
-                case.per_axis("padding"),
-                case.per_axis("dilation"),
-                exp.shape[2:],
-            )
-        ]
-        lines.append(
-            tr(
-                "Along each spatial axis the output has floor((i + 2p - d(k - 1) - 1) / s) + 1 positions: {sizes}.",
-                sizes="; ".join(sizes),
-            )
-        )
+        spatial = list(zip(got.shape[2:], exp.shape[2:]))
+        fewer = got.shape[:2] == exp.shape[:2] and len(spatial) == exp.ndim - 2 == got.ndim - 2
+        if fewer and all(g <= e for g, e in spatial) and _same(got, exp[tuple(slice(0, n) for n in got.shape)]):
+            # Every value right, but too few of them: the loop over output positions stops early.
+            lines += [tr("Your values are right as far as they go, but there are too few of them."), _sizes(case, exp)]
+            return finish(failure(name, lines, "output_short"), quiet)
+        lines.append(_sizes(case, exp))
         alike = [
             tr(m.looks_like)
             for m in _conv_mistakes(n_spatial)
@@ -367,7 +481,7 @@ def check_conv1d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
 
     ``fn`` gets NumPy arrays, input (N, C_in, L) and weight (C_out, C_in, k), a bias (C_out,) or
     None, and ints stride, padding and dilation by keyword. It must return a NumPy array
-    (N, C_out, L_out) with ``L_out = output_size(L, k, stride, padding, dilation)``.
+    (N, C_out, o) with ``o = output_size(L, k, stride, padding, dilation)``.
 
     Parameters
     ----------
@@ -377,9 +491,12 @@ def check_conv1d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
     Returns
     -------
     Verdict
-        Its ``mistake`` names the diagnosis, e.g. ``"dilation_gaps"``, ``"padding_before_only"``,
-        ``"stride_ignored"``, ``"kernel_flipped"``; or ``"not_implemented"``, ``"raised"``, ``"not_an_array"``,
-        ``"shape"``, ``"values"``.
+        Its ``mistake`` names the diagnosis, e.g. ``"dilation_gaps"``, ``"dilation_ignored"``,
+        ``"dilation_not_in_index"`` (tap offset ``ki`` instead of ``ki*d``), ``"padding_ignored"``,
+        ``"padding_before_only"``, ``"stride_ignored"``, ``"stride_not_in_index"``, ``"kernel_flipped"``,
+        ``"bias_ignored"``, ``"bias_per_term"``, ``"channels_first_only"``, ``"channels_last_only"``,
+        ``"batch_first_only"``; or ``"output_short"`` (right values, too few of them), ``"not_implemented"``,
+        ``"raised"``, ``"not_an_array"``, ``"shape"``, ``"values"``.
 
     Examples
     --------
@@ -390,6 +507,10 @@ def check_conv1d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
     ...     return naive.conv1d(input, weight, bias, 1, padding, dilation)
     >>> check_conv1d(no_stride, quiet=True).mistake
     'stride_ignored'
+    >>> def channel_zero(input, weight, bias=None, stride=1, padding=0, dilation=1):
+    ...     return naive.conv1d(input[:, :1], weight[:, :1], bias, stride, padding, dilation)  # no loop over ci
+    >>> check_conv1d(channel_zero, quiet=True).mistake
+    'channels_first_only'
     """
     success = N_(
         "✓ {name} is right on all {count} cases (dilations 1 to 4, padding, stride, channels, a batch and a bias)."
@@ -413,8 +534,9 @@ def check_conv2d(fn: ConvFunction, *, quiet: bool = False) -> Verdict:
     Returns
     -------
     Verdict
-        Its ``mistake`` names the diagnosis, as for :func:`check_conv1d`, plus ``"dilation_swapped"``
-        and ``"dilation_first_only"`` for per-axis dilation.
+        Its ``mistake`` names the diagnosis, as for :func:`check_conv1d`, plus ``"dilation_swapped"``,
+        ``"dilation_first_only"``, ``"dilation_rows_only"``, ``"dilation_columns_only"``,
+        ``"stride_swapped"`` and ``"padding_swapped"`` for per-axis arguments.
 
     Examples
     --------
