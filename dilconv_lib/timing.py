@@ -33,25 +33,36 @@ prints is measured the same way:
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
+import functools
 import math
 import os
+import platform
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
+from dilconv_lib.checks import check_int, check_real
 from dilconv_lib.i18n import tr
 
 __all__ = [
     "BUSY_CORES",
     "PAUSE_S",
+    "Peak",
     "Timing",
     "blas_threads",
+    "cpu_model",
     "default_threads",
+    "fma_peak_gflops",
     "fixed_threads",
     "format_seconds",
     "library_of",
@@ -398,3 +409,215 @@ def time_call(
     """
     libraries = None if library is None else {"call": library}
     return measure({"call": call}, repeats=repeats, target_s=target_s, threads=threads, libraries=libraries)["call"]
+
+
+# --- the machine's peak -----------------------------------------------------------------------------
+
+# Independent chains of vector FMAs, `acc = acc * m + a`, each chain as wide as the widest vector the compiler
+# targets with -march=native (16 floats with AVX-512, 8 with AVX/AVX2, else 4). A core with two FMA units of 4
+# cycles' latency needs 8 chains in flight to start two FMAs a cycle: 12 fit in the 16 (AVX2) or 32 (AVX-512)
+# vector registers. ARM cores have 32 NEON registers and up to four FMA units: 24 chains there. GCC's (and
+# clang's) vector extension makes the vectors whatever the -O level; -march=native makes `*` and `+` one fused
+# multiply-add where the CPU has one. One POSIX thread per core; no OpenMP, whose idle threads would spin on
+# the cores that torch is about to use.
+_FMA_SOURCE = r"""
+#include <pthread.h>
+#if defined(__AVX512F__)
+#define LANES 16
+#elif defined(__AVX__)
+#define LANES 8
+#else
+#define LANES 4
+#endif
+#if defined(__aarch64__) || defined(DILCONV_FMA_WIDE)
+#define CHAINS 24
+#else
+#define CHAINS 12
+#endif
+typedef float vec __attribute__((vector_size(LANES * 4)));
+int fma_lanes(void) { return LANES; }
+int fma_chains(void) { return CHAINS; }
+struct job { long iters; float out; };
+static void *run(void *arg) {
+    struct job *j = arg;
+    vec m, a;
+    for (int l = 0; l < LANES; l++) { m[l] = 0.999f; a[l] = 0.001f * (float)(l + 1); }
+    vec a0 = m * 0.0f, a1 = m * 1.0f, a2 = m * 2.0f, a3 = m * 3.0f, a4 = m * 4.0f, a5 = m * 5.0f,
+        a6 = m * 6.0f, a7 = m * 7.0f, a8 = m * 8.0f, a9 = m * 9.0f, a10 = m * 10.0f, a11 = m * 11.0f;
+#if CHAINS > 12
+    vec b0 = a0 + a, b1 = a1 + a, b2 = a2 + a, b3 = a3 + a, b4 = a4 + a, b5 = a5 + a,
+        b6 = a6 + a, b7 = a7 + a, b8 = a8 + a, b9 = a9 + a, b10 = a10 + a, b11 = a11 + a;
+#endif
+    for (long i = 0; i < j->iters; i++) {
+        a0 = a0 * m + a; a1 = a1 * m + a; a2 = a2 * m + a; a3 = a3 * m + a; a4 = a4 * m + a; a5 = a5 * m + a;
+        a6 = a6 * m + a; a7 = a7 * m + a; a8 = a8 * m + a; a9 = a9 * m + a; a10 = a10 * m + a; a11 = a11 * m + a;
+#if CHAINS > 12
+        b0 = b0 * m + a; b1 = b1 * m + a; b2 = b2 * m + a; b3 = b3 * m + a; b4 = b4 * m + a; b5 = b5 * m + a;
+        b6 = b6 * m + a; b7 = b7 * m + a; b8 = b8 * m + a; b9 = b9 * m + a; b10 = b10 * m + a; b11 = b11 * m + a;
+#endif
+    }
+    vec s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
+#if CHAINS > 12
+    s += b0 + b1 + b2 + b3 + b4 + b5 + b6 + b7 + b8 + b9 + b10 + b11;
+#endif
+    float t = 0;
+    for (int l = 0; l < LANES; l++) t += s[l];
+    j->out = t;  /* the result is used: the loop cannot be dropped */
+    return 0;
+}
+float fma_run(long iters, int threads) {
+    pthread_t t[256];
+    struct job jobs[256];
+    if (threads > 256) threads = 256;
+    for (int k = 0; k < threads; k++) { jobs[k].iters = iters; pthread_create(&t[k], 0, run, &jobs[k]); }
+    float s = 0;
+    for (int k = 0; k < threads; k++) { pthread_join(t[k], 0); s += jobs[k].out; }
+    return s;
+}
+"""
+FMA_FLAGS = (("-O2", "-march=native"), ("-O2",))  # the first the compiler accepts
+GEMM_SIZES = (1024, 1536, 2048)
+
+
+@dataclass(frozen=True)
+class Peak:
+    """A float32 rate for this machine, in GFLOP/s, and how it was found.
+
+    ``method`` is ``"fma"`` (the throughput of fused multiply-adds: a ceiling no float32 code on these
+    cores can beat) or ``"gemm"`` (the best of a few large matrix products: a reference, not a ceiling).
+
+    >>> str(Peak(233.4, "fma", 2, "12 chains"))
+    '233 GFLOP/s (fma, 2 threads: 12 chains)'
+    """
+
+    gflops: float
+    method: str
+    threads: int
+    detail: str
+
+    def __str__(self) -> str:
+        return tr(
+            "{gflops:.0f} GFLOP/s ({method}, {threads}: {detail})",
+            gflops=self.gflops,
+            method=self.method,
+            threads=(
+                tr("{threads} threads", threads=self.threads)
+                if self.threads > 1
+                else tr("{threads} thread", threads=self.threads)
+            ),
+            detail=self.detail,
+        )
+
+
+def cpu_model() -> str:
+    """The CPU's model name as the system reports it (``/proc/cpuinfo`` on Linux), else the platform's word."""
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def _c_compiler() -> str | None:
+    """The path of the system's C compiler (``cc``, ``gcc`` or ``clang``, the one torch.compile also needs)."""
+    for name in ("cc", "gcc", "clang"):
+        path = shutil.which(name)
+        if path is not None:
+            return path
+    return None
+
+
+@functools.cache
+def _fma_kernel(compiler: str) -> tuple[ctypes.CDLL, int, int] | None:
+    """Compile the FMA kernel once per process with ``compiler``; return (library, chains, lanes), None if it fails."""
+    folder = Path(tempfile.mkdtemp(prefix="dilconv-fma-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    (folder / "fma.c").write_text(_FMA_SOURCE)
+    for flags in FMA_FLAGS:
+        command = [compiler, *flags, "-pthread", "-shared", "-fPIC", "fma.c", "-o", "fma.so"]
+        try:
+            done = subprocess.run(command, cwd=folder, capture_output=True, timeout=60, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if done.returncode == 0:
+            try:
+                lib = ctypes.CDLL(str(folder / "fma.so"))
+            except OSError:
+                return None
+            lib.fma_run.restype, lib.fma_run.argtypes = ctypes.c_float, [ctypes.c_long, ctypes.c_int]
+            return lib, int(lib.fma_chains()), int(lib.fma_lanes())
+    return None
+
+
+def _best_seconds(call: Callable[[], object], runs: int) -> float:
+    return min(_seconds(call, 1) for _ in range(runs))
+
+
+def fma_peak_gflops(*, threads: int | None = None, runs: int = 5, target_s: float = 0.02) -> Peak:
+    """This machine's float32 peak in GFLOP/s: what no convolution on these cores can beat.
+
+    Compiles (once per process, in a temporary folder, with the system's C compiler) a kernel of
+    independent chains of vector fused multiply-adds (12 on x86, 24 on ARM), as wide as ``-march=native``
+    allows, runs it on ``threads`` POSIX threads and counts 2 FLOP per multiply-add and lane. The best of
+    ``runs`` runs of about ``target_s`` seconds each (0.3 s in all with the pause and the compilation).
+    Where there is no C compiler, or it fails, falls back to the best rate of float32 ``torch.mm`` on
+    square matrices of :data:`GEMM_SIZES`, with ``method == "gemm"``: a reference, not a ceiling.
+
+    Parameters
+    ----------
+    threads : int or None
+        Threads to run on (default :func:`default_threads`, as :func:`measure`).
+    runs : int
+        Runs to take the best of (at least 1).
+    target_s : float
+        Seconds each run should last (more than 0).
+
+    Returns
+    -------
+    Peak
+        ``gflops`` (float32 GFLOP/s), ``method`` (``"fma"`` or ``"gemm"``), ``threads``, ``detail``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For ``threads`` or ``runs`` that are not ints >= 1, or a ``target_s`` that is not a number > 0.
+
+    Examples
+    --------
+    >>> peak = fma_peak_gflops(threads=1, runs=2, target_s=0.005)
+    >>> peak.gflops > 0, peak.method in ("fma", "gemm"), peak.threads
+    (True, True, 1)
+    """
+    threads = default_threads() if threads is None else check_int(threads, "threads", minimum=1)
+    runs = check_int(runs, "runs", minimum=1)
+    target_s = check_real(target_s, "target_s", above=0)
+    time.sleep(PAUSE_S)  # let NumPy's and torch's idle threads stop spinning on the cores we are about to use
+    compiler = _c_compiler()
+    kernel = _fma_kernel(compiler) if compiler is not None else None
+    if kernel is not None:
+        lib, chains, lanes = kernel
+        per_iteration = 2 * chains * lanes * threads  # FLOP of one loop iteration over all threads
+        iters = 10_000
+        seconds = _best_seconds(lambda: lib.fma_run(iters, threads), 2)
+        iters = max(1, round(iters * target_s / max(seconds, 1e-9)))
+        seconds = _best_seconds(lambda: lib.fma_run(iters, threads), runs)
+        detail = tr(
+            "{chains} independent chains of {lanes}-lane float32 FMAs, compiled by {compiler}",
+            chains=chains,
+            lanes=lanes,
+            compiler=Path(compiler).name if compiler else "",
+        )
+        return Peak(per_iteration * iters / seconds / 1e9, "fma", threads, detail)
+    import torch  # only for the fallback
+
+    best = 0.0
+    with fixed_threads(threads), torch.no_grad():
+        for n in GEMM_SIZES:
+            a, b = torch.randn(n, n), torch.randn(n, n)
+            a @ b  # warm-up
+            best = max(best, 2 * n**3 / _best_seconds(functools.partial(torch.mm, a, b), max(1, runs // 2)) / 1e9)
+    detail = tr(
+        "best torch.mm of {sizes}; no C compiler worked, so this is not a ceiling: a convolution can beat it",
+        sizes=", ".join(f"{n}^2" for n in GEMM_SIZES),
+    )
+    return Peak(best, "gemm", threads, detail)
