@@ -225,11 +225,17 @@ def check_field_centre(
                 continue
             j, r = geometry.effective_stride, geometry.receptive_field
             if isinstance(answer, (int, float)) and math.isclose(float(answer), f * j + (r - 1) / 2):
-                hint, mistake = N_("the padding shifts the field to the left: subtract P_eff = sum_l p_l J_l."), "padding"
+                hint, mistake = (
+                    N_("the padding shifts the field to the left: subtract P_eff = sum_l p_l J_l."),
+                    "padding",
+                )
             elif isinstance(answer, (int, float)) and math.isclose(float(answer), f * j):
                 hint, mistake = N_("i S_eff is where the field would start without padding, not its centre."), "padding"
             else:
-                hint, mistake = N_("centre = i S_eff - P_eff + (R - 1) / 2, with S_eff, P_eff and R as in notebook 04."), "values"
+                hint, mistake = (
+                    N_("centre = i S_eff - P_eff + (R - 1) / 2, with S_eff, P_eff and R as in notebook 04."),
+                    "values",
+                )
             lines = [
                 tr(
                     "{call} gave {got}, expected {expected}:",
