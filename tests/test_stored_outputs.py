@@ -39,6 +39,7 @@ class Claim:
     cell: str  # the id of the code cell whose stored output holds the numbers
     says: str  # the sentence, in short
     check: Callable[[str], None]  # gets the cell's stored text; raises AssertionError when the sentence is false
+    prose: tuple[str, ...] = ()  # the markdown cells whose quoted ratios the check compares with the stored text
 
 
 def stored_text(notebook: str, cell_id: str) -> str:
@@ -166,11 +167,12 @@ def check_ladder_03(text: str) -> None:
     assert all(rate <= peak for _, rate, _ in rows.values()), f"'a ceiling that no rung passes': {rows}, peak {peak}"
     share = {key: row[2] for key, row in rows.items()}
     conv, conv_cl = share["F.conv2d", "big"], share["F.conv2d, channels_last", "big"]
-    assert 75 <= round(100 * conv) <= 90, f"'75 to 90 % of this machine's FMA peak': {conv:.1%}"
-    assert 85 <= round(100 * conv_cl) <= 95, f"'about 90 % in channels_last': {conv_cl:.1%}"
+    said = prose("03_torch", "9b2fc4e2")
     mm, numpy_best = share["torch.mm", "gemm"], share["vectorized.conv2d", "big"]
-    assert 75 <= round(100 * mm) <= 85, f"'a 1024 x 1024 torch.mm reaches about 80 %': {mm:.1%}"
-    assert 0.4 <= numpy_best < 0.6, f"'NumPy's best strategy roughly half': {numpy_best:.1%}"
+    quotes(r"which ran at (\d+) % of this machine's FMA peak", said, 100 * conv, within=0.5)
+    quotes(r"and at (\d+) % in `channels_last`", said, 100 * conv_cl, within=0.5)
+    quotes(r"`torch.mm` reached (\d+) %", said, 100 * mm, within=0.5)
+    quotes(r"NumPy's best strategy (\d+) %", said, 100 * numpy_best, within=0.5)
     assert 1 - conv_cl < 0.1, "'close to the ceiling'"
     before, after = (number(rf"{when}:? ([\d.]+)", text) for when in ("before the rungs", "after them"))
     apart = abs(before - after) / max(before, after)
@@ -178,7 +180,8 @@ def check_ladder_03(text: str) -> None:
     assert 1 - max(share.values()) > apart, "'the fastest rung stayed further below the peak than they differ'"
     assert rows["F.conv2d", "tiny"][1] < rows["F.conv2d", "big"][1] / 4, "'the tiny input is too small'"
     unfold = number(r"the unfold version takes ([\d.]+) x F.conv2d's time", text)
-    assert 1.8 <= unfold < 3.3, f"'it takes two to three times as long as F.conv2d': {unfold}"
+    quotes(r"it took ([\d.]+) times as long as `F.conv2d`", said, unfold, within=0.05)
+    assert unfold > 1, "'first writes the larger unfolded matrix to memory and reads it back': slower"
     if ("torch.compile, channels_last", "big") in rows:
         ratio = rows["torch.compile, channels_last", "big"][0] / rows["F.conv2d, channels_last", "big"][0]
         assert 0.85 < ratio < 1.6, f"'compiling one convolution gains nothing over channels_last': {ratio:.2f}"
@@ -239,8 +242,12 @@ def check_doubling_fills_evenly(text: str) -> None:
 def check_queues_07(text: str) -> None:
     work = number(r"queues / windows: [\d.]+x faster, for ([\d.]+)x less work", text)
     speed_up = number(r"queues / windows: ([\d.]+)x faster", text)
-    assert 9.5 <= work < 10.5, f"'about 10 times fewer columns': {work}"
-    assert 1.6 <= speed_up < 2.5, f"'about twice as fast': {speed_up}; 'about half the time' in the summary"
+    assert round(work) == 10, f"'about 10 times fewer columns': {work}"
+    assert 1.75 <= speed_up < 2.25, f"'about twice as fast': {speed_up}; 'about half the time' in the summary"
+    said = prose("07_beyond", "fastgen-after")
+    assert "about twice as fast for about 10 times fewer columns" in said, "the sentence the numbers check"
+    summary = prose("07_beyond", "317bef72")
+    assert "about 10 times less work, about half the time" in summary, "the summary's sentence"
 
 
 # --- notebook 06 ------------------------------------------------------------------------------------
@@ -271,12 +278,19 @@ def check_gridding_06(text: str) -> None:
 
 CLAIMS = [
     Claim("02_vectorized", "6fca5074", "the loops spend hundreds of nanoseconds per multiply-add", check_naive_ns),
-    Claim("02_vectorized", "6af04b2e", "zero-inserted grows with every d, about 12x; dilated flat", check_sweep),
+    Claim(
+        "02_vectorized",
+        "6af04b2e",
+        "zero-inserted grows with every d, about 12x; dilated flat",
+        check_sweep,
+        prose=("3e62bdd5",),
+    ),
     Claim(
         "02_vectorized",
         "96892553",
-        "the ladder: about 370x, 1.4x spread, zero-inserted slowest, torch 2x",
+        "the ladder: loops to NumPy, the spread of the strategies, zero-inserted slowest, torch",
         check_ladder_02,
+        prose=("bf01b585",),
     ),
     Claim(
         "02_vectorized",
@@ -285,7 +299,13 @@ CLAIMS = [
         check_backends_02,
     ),
     Claim("02_vectorized", "780588b8", "the row strategy copies one image (3 MiB) at a time", check_rows_memory),
-    Claim("03_torch", "adcb5a6a", "the ladder: loops, shares of the FMA peak, unfold, compile", check_ladder_03),
+    Claim(
+        "03_torch",
+        "adcb5a6a",
+        "the ladder: loops, shares of the FMA peak, unfold, compile",
+        check_ladder_03,
+        prose=("9b2fc4e2",),
+    ),
     Claim("03_torch", "e383589f", "torch runs SlowDilated2d on the tiny input, Mkldnn on the layer", check_backends_03),
     Claim("03_torch", "0ec90639", "compiling the tiny stack buys no speed", check_compile),
     Claim("03_torch", "b00c9282", "the argument checks cost a few per cent of the layer", check_overhead),
@@ -303,7 +323,13 @@ CLAIMS = [
     ),
     Claim("06_context_module", "06-verdicts", "what the seeds separate; pooling + skip at 35 %", check_verdicts_06),
     Claim("06_context_module", "06-grid-results", "holes at chance where they miss; DRN's fix ties", check_gridding_06),
-    Claim("07_beyond", "fastgen-time", "queues: about twice as fast, about 10 times less work", check_queues_07),
+    Claim(
+        "07_beyond",
+        "fastgen-time",
+        "queues: about twice as fast, about 10 times less work",
+        check_queues_07,
+        prose=("fastgen-after", "317bef72"),
+    ),
 ]
 
 
@@ -381,3 +407,44 @@ def test_run_notebooks_executes_and_records_the_machine(tmp_path: Path) -> None:
     assert "execution" not in done.cells[0].metadata  # record_timing=False
     machine = done.metadata["dilconv"]["executed_on"]
     assert machine["cores"] and machine["numpy"] and machine["torch"] and machine["date"].endswith("UTC")
+
+
+# A ratio quoted in prose ("about 12 times", "1.6 times as fast", "86 %") is a measurement: the markdown cell that
+# quotes it is read by some claim's check above, or is listed here with why it is no measurement.
+QUOTED_RATIO = re.compile(
+    r"\b(?:several times|within a factor|(?:about|roughly|nearly|around) [\d.,]+ ?(?:times|x\b|×|%)"
+    r"|[\d.]+ ?(?:times|x) (?:faster|slower|as fast|as long|more|fewer|less)|ran at \d+ %)",
+    re.I,
+)
+NOT_MEASURED = {
+    ("08_in_practice", "9d08bcd7"): "22 times fewer weights: arithmetic on the layer shapes, asserted in its cell",
+    ("08_in_practice", "f212f746"): "'several times in cascade': copies of a block, not a ratio",
+}
+
+
+def quoted_ratios() -> list[tuple[str, str, str]]:
+    """(notebook, cell id, the words) for every ratio quoted in a markdown cell a learner reads."""
+    found = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "markdown" or cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
+                continue
+            found += [(path.stem, cell.id, m.group(0)) for m in QUOTED_RATIO.finditer(" ".join(cell.source.split()))]
+    return found
+
+
+def test_every_quoted_ratio_is_checked_against_the_stored_output() -> None:
+    read = {(claim.notebook, cell) for claim in CLAIMS for cell in claim.prose}
+    unchecked = [q for q in quoted_ratios() if q[:2] not in read and q[:2] not in NOT_MEASURED]
+    assert not unchecked, "ratios in prose that no claim checks (add the cell to a Claim's prose): " + repr(unchecked)
+    stale = [key for key in NOT_MEASURED if key not in {q[:2] for q in quoted_ratios()}]
+    assert not stale, f"NOT_MEASURED lists cells that quote no ratio any more: {stale}"
+
+
+def test_the_quoted_ratio_scan_finds_the_words() -> None:
+    text = "torch was about 1.6 times as fast; it took 2.0 times as long; at 86 % of the peak; several times"
+    assert [m.group(0) for m in QUOTED_RATIO.finditer(text)] == [
+        "about 1.6 times",
+        "2.0 times as long",
+        "several times",
+    ]
