@@ -27,6 +27,9 @@ from typing import Any
 
 import pytest
 
+from tools import classroom
+from tools.classroom import free_port
+
 pytestmark = pytest.mark.skipif(
     os.environ.get("DILCONV_TEST_CLASSROOM") != "1", reason="starts JupyterHub: run by `make test-classroom`"
 )
@@ -36,28 +39,6 @@ STUDENTS = ["dctest1", "dctest2", "dctest3"]
 ADMIN = "dctestadmin"
 ROOT_MODE = hasattr(os, "geteuid") and os.geteuid() == 0
 TIMES: dict[str, float] = {}
-
-
-def free_port() -> int:
-    """A port P with P, P+1 and P+2 free on 127.0.0.1 (the hub takes all three)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port < 65000 and all(_free(p) for p in (port, port + 1, port + 2)):
-            return port
-    raise RuntimeError("no three free ports in a row")
-
-
-def _free(port: int) -> bool:
-    """Nothing listens on ``port`` (connections closing, TIME_WAIT, do not count: a server may bind then)."""
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 @dataclass
@@ -437,7 +418,9 @@ def test_stop_leaves_nothing_and_a_restart_brings_the_class_back(room: Classroom
     passwords = room.passwords()
     done = room.make("classroom-stop", timeout=60)
     assert done.returncode == 0, done.stderr
-    assert all(_free(p) for p in (room.port, room.port + 1, room.port + 2)), "something still listens"
+    assert all(classroom.port_free("127.0.0.1", p) for p in (room.port, room.port + 1, room.port + 2)), (
+        "something still listens"
+    )
     left = []
     for proc in psutil.process_iter(["pid"]):
         try:
@@ -460,4 +443,4 @@ def test_stop_leaves_nothing_and_a_restart_brings_the_class_back(room: Classroom
     assert "dctest1's own note" in one.texts("01_by_hand.ipynb")
     done = room.make("classroom-stop", timeout=60)
     assert done.returncode == 0, done.stderr
-    assert all(_free(p) for p in (room.port, room.port + 1, room.port + 2))
+    assert all(classroom.port_free("127.0.0.1", p) for p in (room.port, room.port + 1, room.port + 2))

@@ -37,7 +37,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from tests.test_classroom import free_port
+from tools.classroom import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDENTS = ["dcgrade1", "dcgrade2", "dcgrade3"]

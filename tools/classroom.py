@@ -136,6 +136,17 @@ def port_free(ip: str, port: int) -> bool:
     return True
 
 
+def free_port(ip: str = "127.0.0.1") -> int:
+    """A port P with P, P+1 and P+2 free on ``ip`` (the hub takes all three: proxy, hub, proxy's API)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind((ip, 0))
+            port = int(s.getsockname()[1])
+        if port < 65000 and all(port_free(ip, p) for p in (port, port + 1, port + 2)):
+            return port
+    raise RuntimeError(f"no three free ports in a row on {ip}")
+
+
 def running_pid(folder: Path) -> int | None:
     """The pid of the hub this classroom started, if it still runs."""
     path = folder / "jupyterhub.pid"

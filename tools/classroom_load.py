@@ -39,7 +39,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,6 +49,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from tools import classroom
 
 __all__ = ["SCENARIOS", "check_bounds", "check_url", "percentile", "summarize", "table", "main"]
 
@@ -218,27 +219,6 @@ class Hub:
     base: Path | None = None
 
 
-def _free_port() -> int:
-    """A port P with P, P+1 and P+2 free on 127.0.0.1 (the hub takes all three)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if port < 65000 and all(_port_free(p) for p in (port, port + 1, port + 2)):
-            return port
-    raise RuntimeError("no three free ports in a row on 127.0.0.1")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _commit(course: Path) -> str:
     done = subprocess.run(["git", "-C", str(course), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     return done.stdout.strip() if done.returncode == 0 else "?"
@@ -296,7 +276,7 @@ def _start_hub(args: argparse.Namespace) -> Hub:
     base.chmod(0o755)  # learners traverse it to the prefix
     (base / "roster.txt").write_text("\n".join(names) + "\n")
     cmd = [sys.executable, "-m", "tools.classroom", "start", "--dir", str(base / "hub")]
-    cmd += ["--students", str(base / "roster.txt"), "--admin", f"{PREFIX}admin", "--port", str(_free_port())]
+    cmd += ["--students", str(base / "roster.txt"), "--admin", f"{PREFIX}admin", "--port", str(classroom.free_port())]
     cmd += ["--ip", "127.0.0.1", "--repo", args.repo, "--prefix", str(base / "prefix"), "--env", str(args.env)]
     cmd += ["--python", args.python, "--chp-dir", str(args.chp_dir), "--npm", args.npm, "--lang", args.lang]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
